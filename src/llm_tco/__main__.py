@@ -1,0 +1,3 @@
+from llm_tco.cli import main
+
+raise SystemExit(main())
