@@ -171,3 +171,19 @@ class Money:
                 f"{self.currency}<->{currency} rate was chosen; pass --fx RATE_ID"
             )
         return Money(self.span * fx.factor(self.currency, currency), currency)
+
+
+def positive(value: SpanLike, what: str) -> Span:
+    """A span whose every value is above zero, or an InputError naming it."""
+    span = Span.of(value, what)
+    if span.low <= 0:
+        raise InputError(f"{what} must be above 0, got {span}")
+    return span
+
+
+def non_negative(value: SpanLike, what: str) -> Span:
+    """A span with no negative value, or an InputError naming it."""
+    span = Span.of(value, what)
+    if span.low < 0:
+        raise InputError(f"{what} must not be negative, got {span}")
+    return span

@@ -16,8 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
+from llm_tco._strict import build
 from llm_tco.catalog._schema import ApiPrice, Fx, Gpu, Model, Offer, SweepEntry
-from llm_tco.catalog._validate import build
 from llm_tco.errors import InputError, unknown_name
 from llm_tco.money import FxRate
 from llm_tco.sweep import Level, Sweep
@@ -35,7 +35,8 @@ SECTIONS: dict[str, type[Any]] = {
 
 
 class _Named(Protocol):
-    id: str
+    @property
+    def id(self) -> str: ...
 
 
 E = TypeVar("E", bound=_Named)

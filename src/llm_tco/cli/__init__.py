@@ -10,6 +10,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from llm_tco import __version__
 from llm_tco.errors import InputError, LlmTcoError, RunError
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command_module(name: str) -> object | None:
+def _command_module(name: str) -> ModuleType | None:
     try:
         return importlib.import_module(f"llm_tco.cli.{name}")
     except ModuleNotFoundError as exc:

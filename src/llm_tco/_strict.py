@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from llm_tco.errors import InputError
-from llm_tco.money import to_decimal
+from llm_tco.money import Span, to_decimal
 
 T = TypeVar("T")
 
@@ -52,7 +52,7 @@ def _convert(hint: Any, value: object, where: str) -> object:
         if not isinstance(value, list):
             raise InputError(f"{where}: expected a list, got {value!r}")
         return [_convert(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if dataclasses.is_dataclass(hint):
+    if dataclasses.is_dataclass(hint) and hint is not Span:
         return build(hint, value, where)  # type: ignore[arg-type]
     return _convert_scalar(hint, value, where)
 
@@ -67,6 +67,8 @@ def _convert_optional(hint: Any, value: object, where: str) -> object:
 def _convert_scalar(hint: Any, value: object, where: str) -> object:
     if hint is Decimal:
         return to_decimal(value, where)  # type: ignore[arg-type]
+    if hint is Span:
+        return Span.of(value, where)  # type: ignore[arg-type]
     if hint is bool:
         if not isinstance(value, bool):
             raise InputError(f"{where}: expected true or false, got {value!r}")
