@@ -135,12 +135,12 @@ class FxRate:
     def converts(self, from_currency: str, to_currency: str) -> bool:
         return {from_currency, to_currency} == {self.base, self.quote}
 
-    def factor(self, from_currency: str, to_currency: str) -> Decimal:
-        """Multiply an amount in ``from_currency`` by this to get ``to_currency``."""
+    def convert(self, span: Span, from_currency: str, to_currency: str) -> Span:
+        """``span`` in ``from_currency`` expressed in ``to_currency``."""
         if (from_currency, to_currency) == (self.base, self.quote):
-            return self.rate
+            return span * self.rate
         if (from_currency, to_currency) == (self.quote, self.base):
-            return 1 / self.rate
+            return span / self.rate
         raise InputError(
             f"rate {self.id!r} converts {self.base}<->{self.quote}, "
             f"not {from_currency}->{to_currency}"
@@ -170,7 +170,7 @@ class Money:
                 f"an amount in {self.currency} must be shown in {currency}, but no "
                 f"{self.currency}<->{currency} rate was chosen; pass --fx RATE_ID"
             )
-        return Money(self.span * fx.factor(self.currency, currency), currency)
+        return Money(fx.convert(self.span, self.currency, currency), currency)
 
 
 def positive(value: SpanLike, what: str) -> Span:

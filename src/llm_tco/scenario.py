@@ -108,6 +108,7 @@ class LoadedScenario:
     path: str
     base_dir: Path | None
     catalog_overrides: dict[str, Any]
+    overrides: tuple[str, ...] = ()
 
 
 def default_scenario_text() -> str:
@@ -124,12 +125,15 @@ def load_scenario(
     else:
         raw = read_toml(path)
         where, base_dir = str(path), path.parent
+    overrides = tuple(overrides)
     catalog_overrides: dict[str, Any] = {}
     for item in overrides:
         _apply_override(raw, catalog_overrides, item)
     scenario = build(Scenario, raw, where)
     _check(scenario, where)
-    return LoadedScenario(scenario, where, base_dir, catalog_overrides)
+    return LoadedScenario(
+        scenario, where, base_dir, catalog_overrides, tuple(overrides)
+    )
 
 
 def _apply_override(raw: dict[str, Any], catalog: dict[str, Any], item: str) -> None:

@@ -124,14 +124,19 @@ class Catalog:
         )
 
 
-def load_catalog(user_files: Iterable[Path] = ()) -> Catalog:
-    """The shipped catalogs, with each user file merged on top in order."""
+def load_catalog(
+    user_files: Iterable[Path] = (), extra: Mapping[str, Any] | None = None
+) -> Catalog:
+    """The shipped catalogs, with each user file merged on top in order, then
+    ``extra`` (what-if overrides already parsed into catalog sections)."""
     raw: dict[str, dict[str, dict[str, Any]]] = {s: {} for s in SECTIONS}
     for section in SECTIONS:
         _merge(raw, {section: _shipped(section)}, f"catalog/{section}.toml")
     for path in user_files:
         _merge(raw, read_toml(path), str(path))
         logger.info("catalog overrides merged from %s", path)
+    if extra:
+        _merge(raw, extra, "--set")
     built = {s: _build_section(s, tables) for s, tables in raw.items()}
     catalog = Catalog(**built)
     _check_references(catalog)

@@ -9,6 +9,7 @@ import argparse
 import importlib
 import logging
 import sys
+import traceback
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -70,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _fail(args: argparse.Namespace, exc: Exception, code: int) -> int:
     if args.debug:
-        logger.exception("failed")
+        traceback.print_exc()
     message = " ".join(str(exc).split())
     print(f"llm-tco: error: {message}", file=sys.stderr)
     return code

@@ -35,6 +35,7 @@ class RentCost:
     compute_hours_per_run: Span
     billed_hours_per_run: Span
     cost_per_run: Span
+    compute_cost_per_month: Span
     cost_per_month: Span
     cost_per_1m_tokens: Span
     ratio_to_api: Span
@@ -74,6 +75,7 @@ def rent_cost(
         compute_hours_per_run=hours,
         billed_hours_per_run=billed,
         cost_per_run=billed * price,
+        compute_cost_per_month=hours * price * runs,
         cost_per_month=billed * price * runs,
         cost_per_1m_tokens=per_1m,
         ratio_to_api=per_1m / api_per_1m,

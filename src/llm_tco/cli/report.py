@@ -1,0 +1,137 @@
+"""``llm-tco report``: price a scenario on measured throughput and render it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from llm_tco.catalog import load_catalog
+from llm_tco.cli._output import write_atomic
+from llm_tco.errors import InputError
+from llm_tco.money import Span
+from llm_tco.report import PricingInputs, build_report
+from llm_tco.scenario import SelfHosted, load_scenario
+
+FORMATS = ("terminal", "json", "markdown", "html")
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="price the scenario: API vs rented GPUs vs staff vs buying",
+        description=(
+            "Price a scenario (default: the article's nightly CVE batch) on the "
+            "API and on each measured self-hosted option."
+        ),
+    )
+    parser.add_argument("--scenario", type=Path, help="scenario TOML (llm-tco init)")
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="TOML file adding or overriding catalog entries (repeatable)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="overrides",
+        help="what-if: change one input, e.g. workload.jobs_per_run=10000, "
+        "staff.rate_per_hour=[60,90], offers.runpod-mi300x.price_per_gpu_hour=1.8",
+    )
+    parser.add_argument("--jobs", type=int, help="what-if: jobs per run")
+    parser.add_argument("--fx", help="currency rate id to use for conversions")
+    parser.add_argument("--currency", help="report currency, e.g. EUR or USD")
+    _add_results_args(parser)
+    parser.add_argument("--format", choices=FORMATS, default="terminal")
+    parser.add_argument("--output", "-o", type=Path, help="write to FILE")
+    parser.set_defaults(run=run)
+
+
+def _add_results_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("price a benchmark result folder")
+    group.add_argument(
+        "--results",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a result folder from llm-tco bench or vllm bench serve (repeatable)",
+    )
+    group.add_argument("--offer", help="rental offer id to price --results with")
+    group.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        help="price --results at this many parallel jobs (default: the peak)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    doc = build_document(args)
+    text = render(doc, args.format)
+    if args.output is not None:
+        write_atomic(args.output, text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_document(args: argparse.Namespace) -> dict[str, Any]:
+    overrides = list(args.overrides)
+    if args.jobs is not None:
+        overrides.append(f"workload.jobs_per_run={args.jobs}")
+    loaded = load_scenario(args.scenario, overrides)
+    catalog = load_catalog(
+        [*_scenario_catalogs(loaded), *args.catalog],
+        extra=loaded.catalog_overrides,
+    )
+    extra = tuple(_result_option(args, path) for path in args.results)
+    if args.offer and not args.results:
+        raise InputError("--offer prices a --results folder; add --results DIR")
+    return build_report(
+        PricingInputs(
+            loaded, catalog, currency=args.currency, fx=args.fx, extra_options=extra
+        )
+    )
+
+
+def _scenario_catalogs(loaded: Any) -> list[Path]:
+    base = loaded.base_dir or Path(".")
+    return [base / name for name in loaded.scenario.catalog]
+
+
+def _result_option(args: argparse.Namespace, path: Path) -> SelfHosted:
+    if not path.is_dir():
+        raise InputError(f"--results {path}: not a folder; give a result folder")
+    if args.concurrency < 0:
+        raise InputError(f"--concurrency {args.concurrency}: must be 1 or more")
+    return SelfHosted(
+        offer=args.offer or "",
+        results=str(path.resolve()),
+        concurrency=args.concurrency,
+        startup_buffer_hours=Span.of(0),
+    )
+
+
+def render(doc: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        from llm_tco.report.markdown import render_markdown
+
+        return render_markdown(doc)
+    if fmt == "html":
+        from llm_tco.report.html import render_html
+
+        return render_html(doc)
+    from llm_tco.report.terminal import render_terminal
+
+    return render_terminal(doc)
