@@ -23,7 +23,9 @@ class Converter:
         if from_currency == self.currency:
             return span
         converted = Money(span, from_currency).in_currency(self.currency, self.fx)
-        self.applied_to.append(f"{what} ({from_currency} -> {self.currency})")
+        item = f"{what} ({from_currency} -> {self.currency})"
+        if item not in self.applied_to:
+            self.applied_to.append(item)
         return converted.span
 
     def to_dict(self) -> list[dict[str, Any]]:

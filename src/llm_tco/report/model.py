@@ -69,7 +69,6 @@ def build_report(inputs: PricingInputs) -> dict[str, Any]:
         )
         for option in (*scenario.self_hosted, *inputs.extra_options)
     ]
-    unit = f"{currency}/{workload.run_label}"
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": f"llm-tco {__version__}",
@@ -82,7 +81,7 @@ def build_report(inputs: PricingInputs) -> dict[str, Any]:
         "options": options,
         "staff": _staff_section(staff, currency),
         "buy": _buy_section(inputs, convert, options),
-        "summary": _summary(api_doc, options, unit),
+        "summary": _summary(api_doc, options),
         "fx_used": convert.to_dict(),
         "price_provenance": _provenance(inputs),
     }
@@ -320,14 +319,17 @@ def _ownership_doc(cost: Any, cur: str) -> dict[str, Any]:
     }
 
 
-def _summary(
-    api: dict[str, Any], options: list[dict[str, Any]], unit: str
-) -> dict[str, Any]:
+def _summary(api: dict[str, Any], options: list[dict[str, Any]]) -> dict[str, Any]:
     priced = [o for o in options if o["tco_per_month"] is not None]
     api_month = api["cost_per_month"]["high"]
     cheapest = min(priced, key=lambda o: o["tco_per_month"]["low"], default=None)
     if cheapest is None:
-        return {"cheapest": "api", "api_cheaper_than_every_tco": None, "unit": unit}
+        return {
+            "cheapest": "api",
+            "cheapest_self_hosted": None,
+            "api_cheaper_than_every_tco": None,
+            "api_cheaper_than_every_rent": None,
+        }
     beats_api = cheapest["tco_per_month"]["low"] < api_month
     return {
         "cheapest": cheapest["id"] if beats_api else "api",

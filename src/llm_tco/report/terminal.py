@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -17,6 +18,7 @@ from llm_tco.report._format import (
     fmt_ratio,
     money,
 )
+from llm_tco.report._verdict import verdict
 
 
 def render_terminal(doc: dict[str, Any], width: int | None = None) -> str:
@@ -44,23 +46,8 @@ def _parts(doc: dict[str, Any]) -> list[Any]:
 
 
 def _headline(doc: dict[str, Any]) -> str:
-    api = doc["api"]
-    priced = [o for o in doc["options"] if o["tco_per_month"] is not None]
-    lines = [f"[bold]{_esc(doc['scenario']['name'])}[/bold]"]
-    lines.append(
-        f"API ({_esc(api['provider'])}): {money(api['cost_per_month'])}/month, "
-        f"{money(api['cost_per_run'])} per {doc['run_label']}."
-    )
-    for option in priced:
-        lines.append(
-            f"{_esc(option['label'])}: rent {money(option['cost_per_month'])}/month "
-            f"({fmt_ratio(option['ratio_to_api'])} the API per token), "
-            f"TCO with staff {money(option['tco_per_month'])}/month."
-        )
-    cheapest = doc["summary"].get("cheapest")
-    verdict = "the API" if cheapest == "api" else cheapest
-    lines.append(f"[bold]Cheapest per month: {_esc(str(verdict))}.[/bold]")
-    return "\n".join(lines)
+    title = f"[bold]{_esc(doc['scenario']['name'])}[/bold]"
+    return f"{title}\n{_esc(verdict(doc))}"
 
 
 def _workload(doc: dict[str, Any]) -> Table:
@@ -221,7 +208,7 @@ def _buy(buy: dict[str, Any]) -> Table:
     table.add_column("")
     table.add_column("continuous use", justify="right")
     table.add_column("the job's hours only", justify="right")
-    rows = [
+    rows: list[tuple[str, str, Callable[[Any], str]]] = [
         ("hours of use per year", "hours_per_year", fmt_range),
         ("depreciation per month", "depreciation_per_month", money),
         ("electricity per year", "electricity_per_year", money),
