@@ -5,6 +5,81 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from llm_tco.errors import InputError
+
+LAYER_KINDS = (
+    "full_attention",
+    "sliding_attention",
+    "linear_attention",
+    "compressed_attention",
+)
+
+
+@dataclass(frozen=True)
+class LayerGroup:
+    """``count`` decoder layers of one kind, as far as the KV cache cares.
+
+    full_attention caches every token; sliding_attention at most
+    ``window_tokens``; linear_attention (Gated DeltaNet, Mamba) a fixed
+    ``state_bytes_per_sequence`` (BF16/FP32 as the model runs it);
+    compressed_attention one entry per ``compress_ratio`` tokens plus a
+    ``window_tokens`` local window (DeepSeek-V4).
+    """
+
+    kind: str
+    count: int
+    window_tokens: int = 0
+    compress_ratio: int = 0
+    state_bytes_per_sequence: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in LAYER_KINDS:
+            raise InputError(
+                f"layer kind {self.kind!r} is unknown; use one of "
+                f"{', '.join(LAYER_KINDS)}"
+            )
+        if self.count < 1:
+            raise InputError(f"layer count {self.count} must be 1 or more")
+
+
+@dataclass(frozen=True)
+class WeightFile:
+    """The checkpoint's size in one quantisation, in GB (10^9 bytes)."""
+
+    quantization: str
+    weight_gb: float
+    source: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """What memory sizing needs from a model's config.json.
+
+    ``latent_kv_dim`` > 0 marks MLA-style attention: one latent vector of that
+    width per token and layer serves as K and V (no factor 2, not split by
+    tensor parallelism). ``kv_cache_dtype`` is set when the model forces one.
+    """
+
+    layers: list[LayerGroup]
+    attention_heads: int
+    kv_heads: int
+    head_dim: int
+    hidden_size: int
+    vocab_size: int
+    experts_total: int
+    experts_active: int
+    max_context_tokens: int
+    weights: list[WeightFile]
+    source: str
+    as_of: str
+    latent_kv_dim: int = 0
+    kv_cache_dtype: str = ""
+    trust_remote_code: bool = False
+    download_ignore: list[str] = field(default_factory=list)
+    estimate: bool = False
+    notes: str = ""
+
 
 @dataclass(frozen=True)
 class Model:
@@ -22,6 +97,7 @@ class Model:
     aliases: list[str] = field(default_factory=list)
     hf_repo: str = ""
     notes: str = ""
+    arch: Architecture | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +116,8 @@ class Gpu:
     purchase_currency: str = ""
     purchase_source: str = ""
     notes: str = ""
+    fp4_native: bool = False
+    min_cuda: str = ""
 
 
 @dataclass(frozen=True)
