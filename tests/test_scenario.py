@@ -1,4 +1,4 @@
-from decimal import Decimal as D
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ def test_default_scenario_is_the_articles_workload() -> None:
         "runpod-rtx-pro-6000",
         "runpod-mi300x",
     ]
-    assert scenario.staff.rate_per_hour.ends == (D(75), D(150))
+    assert scenario.staff.rate_per_hour.ends == (Decimal(75), Decimal(150))
 
 
 def test_set_overrides_scenario_and_catalog_values() -> None:
@@ -29,8 +29,8 @@ def test_set_overrides_scenario_and_catalog_values() -> None:
             "api.price=deepinfra",
         ]
     )
-    assert loaded.scenario.workload.jobs_per_run.ends == (D(4000), D(6000))
-    assert loaded.scenario.self_hosted[1].startup_buffer_hours.low == D("0.5")
+    assert loaded.scenario.workload.jobs_per_run.ends == (Decimal(4000), Decimal(6000))
+    assert loaded.scenario.self_hosted[1].startup_buffer_hours.low == Decimal("0.5")
     assert loaded.catalog_overrides == {
         "offers": {"runpod-mi300x": {"price_per_gpu_hour": 1.8}}
     }

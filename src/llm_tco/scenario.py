@@ -44,6 +44,16 @@ class Workload:
     window_hours: Span | None = None
     run_label: str = "run"
     source: str = ""
+    # "batch": the server is billed for compute (+ buffer) hours; "interactive":
+    # it must be up for the whole window, whenever users send requests.
+    kind: str = "batch"
+    # The sweep level (parallel jobs) this workload runs at; 0 = the option's.
+    concurrency: int = 0
+    # e.g. "ttft:2000,tpot:50" (ms): what interactive users need.
+    latency_target: str = ""
+    # Workloads with the same window_group run in the same hours on a shared
+    # server (e.g. office hours): its up-time is counted once for them.
+    window_group: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,9 @@ class Staff:
     ongoing_hours_per_month: Span
     currency: str = "EUR"
     source: str = ""
+    # How a server shared by several workloads splits the staff cost:
+    # "hours" (by share of server hours) or "equal".
+    share_rule: str = "hours"
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,13 @@ class Scenario:
     staff: Staff
     buy: Buy | None = None
     catalog: list[str] = field(default_factory=list)
+    # More workloads on the same server and ops team (``[[workloads]]``).
+    workloads: list[Workload] = field(default_factory=list)
+
+    @property
+    def all_workloads(self) -> list[Workload]:
+        """The main workload, then the others sharing its server."""
+        return [self.workload, *self.workloads]
 
 
 @dataclass(frozen=True)
@@ -129,11 +149,20 @@ def load_scenario(
     catalog_overrides: dict[str, Any] = {}
     for item in overrides:
         _apply_override(raw, catalog_overrides, item)
+    _promote_first_workload(raw)
     scenario = build(Scenario, raw, where)
     _check(scenario, where)
     return LoadedScenario(
         scenario, where, base_dir, catalog_overrides, tuple(overrides)
     )
+
+
+def _promote_first_workload(raw: dict[str, Any]) -> None:
+    """``[[workloads]]`` without ``[workload]``: the first one is the main one."""
+    many = raw.get("workloads")
+    if "workload" not in raw and isinstance(many, list) and many:
+        raw["workload"] = many[0]
+        raw["workloads"] = many[1:]
 
 
 def _apply_override(raw: dict[str, Any], catalog: dict[str, Any], item: str) -> None:
@@ -189,6 +218,7 @@ def _index(node: list[Any], part: str, item: str) -> int:
 
 
 def _check(scenario: Scenario, where: str) -> None:
+    _check_workloads(scenario, where)
     if not scenario.self_hosted:
         raise InputError(f"{where}: add at least one [[self_hosted]] option")
     for i, option in enumerate(scenario.self_hosted):
@@ -203,3 +233,29 @@ def _check(scenario: Scenario, where: str) -> None:
                 f"{where}: self_hosted[{i}] gpus must be 1 or more and concurrency "
                 "0 (peak) or more"
             )
+
+
+WORKLOAD_KINDS = ("batch", "interactive")
+SHARE_RULES = ("hours", "equal")
+
+
+def _check_workloads(scenario: Scenario, where: str) -> None:
+    for workload in scenario.all_workloads:
+        name = f"{where}: workload {workload.name!r}"
+        if workload.kind not in WORKLOAD_KINDS:
+            raise InputError(
+                f"{name}: kind {workload.kind!r} is unknown; use "
+                f"{' or '.join(WORKLOAD_KINDS)}"
+            )
+        if workload.kind == "interactive" and workload.window_hours is None:
+            raise InputError(
+                f"{name}: an interactive workload needs window_hours (the hours a "
+                "day users may send requests)"
+            )
+        if workload.concurrency < 0:
+            raise InputError(f"{name}: concurrency must be 0 (peak) or more")
+    if scenario.staff.share_rule not in SHARE_RULES:
+        raise InputError(
+            f"{where}: staff.share_rule {scenario.staff.share_rule!r} is unknown; "
+            f"use {' or '.join(SHARE_RULES)}"
+        )

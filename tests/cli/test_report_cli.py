@@ -63,8 +63,10 @@ BAD_INPUTS = [
     (["--set", "offers.runpod-mi300x.price_per_gpu_hour=-2"], "must be above 0"),
     (["--jobs", "0"], "jobs per run must be above 0"),
     (["--jobs", "-5"], "jobs per run must be above 0"),
-    (["--set", "self_hosted.0.tokens_per_s=0", "--set", "self_hosted.0.sweep=''"],
-     "throughput"),
+    (
+        ["--set", "self_hosted.0.tokens_per_s=0", "--set", "self_hosted.0.sweep=''"],
+        "throughput",
+    ),
     (["--currency", "GBP"], "no EUR<->GBP rate"),
     (["--fx", "nope"], "unknown fx"),
     (["--scenario", "/nonexistent/s.toml"], "file not found"),
@@ -76,7 +78,9 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize(("args", "fragment"), BAD_INPUTS)
 def test_bad_input_is_one_line_and_exit_2(
-    args: list[str], fragment: str, capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    fragment: str,
+    capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "r.json"

@@ -1,6 +1,6 @@
 """Engine behaviour beyond the article: ranges, bad inputs, break-even."""
 
-from decimal import Decimal as D
+from decimal import Decimal
 
 import pytest
 
@@ -26,14 +26,14 @@ def test_rent_at_break_even_price_costs_the_same_as_the_api() -> None:
         runs_per_month=22,
         api_cost_per_run=api.cost_per_run,
     )
-    assert abs(at_break_even.cost_per_run.low - api.cost_per_run.low) < D("1e-20")
-    assert abs(at_break_even.ratio_to_api.low - 1) < D("1e-20")
+    assert abs(at_break_even.cost_per_run.low - api.cost_per_run.low) < Decimal("1e-20")
+    assert abs(at_break_even.ratio_to_api.low - 1) < Decimal("1e-20")
 
 
 def test_range_inputs_give_range_outputs() -> None:
     volume = token_volume([4000, 6000], 4000, 1500)
     api = api_cost(volume, 30, "0.036", "0.158")
-    assert api.cost_per_month == Span(D("45.72"), D("68.58"))
+    assert api.cost_per_month == Span(Decimal("45.72"), Decimal("68.58"))
     # the blended price does not widen: it is the same for every job count
     assert api.cost_per_1m_tokens_blended.is_point
 
@@ -97,8 +97,8 @@ def test_owning_few_hours_costs_more_than_renting_them() -> None:
         price_per_kwh="0.25",
         rent_price_per_hour="1.96",
     )
-    assert cost.depreciation_per_month.low == D("8000") * D("0.25") / 12
-    assert cost.electricity_per_year.low == D("75")
+    assert cost.depreciation_per_month.low == Decimal("8000") * Decimal("0.25") / 12
+    assert cost.electricity_per_year.low == Decimal("75")
     assert cost.owning_minus_renting_per_month.low > 0
 
 

@@ -17,7 +17,16 @@ from llm_tco import __version__
 from llm_tco.errors import InputError, LlmTcoError, RunError
 
 # Module names under llm_tco.cli, in the order `--help` lists them.
-COMMANDS = ("report", "init", "bench", "serve_local", "batch", "fit", "recipe")
+COMMANDS = (
+    "report",
+    "whatif",
+    "init",
+    "bench",
+    "serve_local",
+    "batch",
+    "fit",
+    "recipe",
+)
 
 logger = logging.getLogger(__name__)
 

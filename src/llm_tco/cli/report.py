@@ -13,6 +13,7 @@ from llm_tco.cli._output import write_atomic
 from llm_tco.errors import InputError
 from llm_tco.money import Span
 from llm_tco.report import PricingInputs, build_report
+from llm_tco.report.roles import parse_roles
 from llm_tco.scenario import SelfHosted, load_scenario
 
 FORMATS = ("terminal", "json", "markdown", "html")
@@ -49,9 +50,41 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--fx", help="currency rate id to use for conversions")
     parser.add_argument("--currency", help="report currency, e.g. EUR or USD")
     _add_results_args(parser)
+    add_role_args(parser)
     parser.add_argument("--format", choices=FORMATS, default="terminal")
     parser.add_argument("--output", "-o", type=Path, help="write to FILE")
     parser.set_defaults(run=run)
+
+
+def add_role_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("answers by role")
+    group.add_argument(
+        "--for",
+        action="append",
+        default=[],
+        dest="roles",
+        metavar="ROLE",
+        help="show the answers for finance, compliance and/or it (repeatable or "
+        "comma-separated; default: all three). JSON always carries all",
+    )
+    group.add_argument(
+        "--latency-target",
+        default="",
+        metavar="METRIC:MS,...",
+        help="what interactive users need, e.g. ttft:2000,tpot:50 (the default)",
+    )
+    group.add_argument(
+        "--latency-percentile",
+        default="p95",
+        choices=("median", "p95", "p99"),
+        help="latency statistic the target applies to (default p95)",
+    )
+    group.add_argument(
+        "--share-staff",
+        choices=("hours", "equal"),
+        help="split the staff cost of a shared server by server hours or equally "
+        "(default: the scenario's staff.share_rule, else hours)",
+    )
 
 
 def _add_results_args(parser: argparse.ArgumentParser) -> None:
@@ -96,9 +129,18 @@ def build_document(args: argparse.Namespace) -> dict[str, Any]:
     extra = tuple(_result_option(args, path) for path in args.results)
     if args.offer and not args.results:
         raise InputError("--offer prices a --results folder; add --results DIR")
+    roles = parse_roles(args.roles)
     return build_report(
         PricingInputs(
-            loaded, catalog, currency=args.currency, fx=args.fx, extra_options=extra
+            loaded,
+            catalog,
+            currency=args.currency,
+            fx=args.fx,
+            extra_options=extra,
+            roles=roles,
+            latency_target=args.latency_target,
+            latency_percentile=args.latency_percentile,
+            share_rule=args.share_staff or "",
         )
     )
 

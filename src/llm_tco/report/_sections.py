@@ -68,10 +68,30 @@ def byline(doc: Doc) -> str:
     return " · ".join(parts)
 
 
+# Which role reads each detail section ("all": every role).
+_SECTION_ROLES = {
+    "workload": ("all",),
+    "api": ("finance",),
+    "throughput": ("it",),
+    "rent": ("finance",),
+    "staff": ("finance",),
+    "tco": ("finance",),
+    "buy": ("finance", "it"),
+    "currency": ("finance",),
+    "workloads": ("finance", "it"),
+    "sources": ("all",),
+}
+
+
 def sections(doc: Doc) -> list[Section]:
-    """Every section of the report, in reading order."""
+    """Every section of the report for the chosen roles, in reading order:
+    the answer, one line per role, each role's section, then the details."""
+    from llm_tco.report import _sections_roles as roles
+
+    chosen = roles.selected_roles(doc)
     built = [
         Section("answer", "The answer", (Paragraph(verdict(doc), lead=True),)),
+        *roles.role_sections(doc, chosen),
         _workload(doc),
         _api(doc),
         extra.throughput(doc),
@@ -79,10 +99,16 @@ def sections(doc: Doc) -> list[Section]:
         _staff(doc),
         _tco(doc),
         extra.buy(doc),
+        roles.shared(doc),
         extra.currency(doc),
         extra.sources(doc),
     ]
-    return [s for s in built if s.blocks]
+    return [s for s in built if s.blocks and _for_roles(s.key, chosen)]
+
+
+def _for_roles(key: str, chosen: tuple[str, ...]) -> bool:
+    wanted = _SECTION_ROLES.get(key, ("all",))
+    return not chosen or "all" in wanted or any(role in chosen for role in wanted)
 
 
 def _workload(doc: Doc) -> Section:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from llm_tco.report import _svg
+from llm_tco.report import _svg, _svg_roles
+from llm_tco.report._role_blocks import Code, Figure
 from llm_tco.report._sections import (
     Block,
     Bullets,
@@ -63,6 +64,10 @@ li { margin: 3px 0; }
 figure { margin: 12px 0 20px; }
 svg.chart { display: block; max-width: 100%; height: auto;
   font-family: inherit; font-variant-numeric: tabular-nums; }
+pre { background: var(--band); padding: 10px 12px; white-space: pre-wrap;
+  overflow-wrap: break-word; font-size: 12.5px; margin: 4px 0 14px;
+  font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace; }
+figcaption { color: var(--muted); font-size: 13px; font-weight: 600; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 @media print {
   @page { size: A4; margin: 14mm; }
@@ -136,6 +141,10 @@ def _block(block: Block, doc: dict[str, Any]) -> str:
         return table(block)
     if isinstance(block, Chart):
         return _chart(block, doc)
+    if isinstance(block, Code):
+        return _code(block)
+    if isinstance(block, Figure):
+        return _figure(block, doc)
     raise TypeError(f"unknown block {block!r}")
 
 
@@ -144,6 +153,22 @@ def _chart(block: Chart, doc: dict[str, Any]) -> str:
         svg = _svg.throughput_chart(_svg.series_from_sweeps(sweeps(doc)))
     else:
         svg = _svg.monthly_cost_chart(doc)
+    return f"<figure>{svg}</figure>" if svg else ""
+
+
+def _code(block: Code) -> str:
+    caption = (
+        f"<figcaption>{escape(block.caption)}</figcaption>" if block.caption else ""
+    )
+    text = escape(block.text)
+    return f'<figure class="code">{caption}<pre><code>{text}</code></pre></figure>'
+
+
+def _figure(block: Figure, doc: dict[str, Any]) -> str:
+    if block.kind == "tornado":
+        svg = _svg_roles.tornado_chart(block.data, doc["currency"])
+    else:
+        svg = _svg_roles.whatif_chart(block.data)
     return f"<figure>{svg}</figure>" if svg else ""
 
 

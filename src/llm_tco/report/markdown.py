@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from llm_tco.report._role_blocks import Code, Figure
 from llm_tco.report._sections import (
     Block,
     Bullets,
@@ -48,6 +49,12 @@ def _block(block: Block) -> list[str]:
         return table(block)
     if isinstance(block, Chart):
         return []  # charts are drawn in the HTML report only
+    if isinstance(block, Figure):
+        return []  # the table next to it carries the same numbers
+    if isinstance(block, Code):
+        caption = [f"_{escape(block.caption)}_", ""] if block.caption else []
+        fence = "~~~~" if "```" in block.text else "```"
+        return [*caption, f"{fence}sh", block.text, fence, ""]
     raise TypeError(f"unknown block {block!r}")
 
 

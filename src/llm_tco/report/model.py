@@ -42,6 +42,15 @@ class PricingInputs:
     fx: str | None = None
     extra_options: tuple[SelfHosted, ...] = ()
     measured: dict[str, Sweep] = field(default_factory=dict)
+    # Roles whose sections the renderers show (finance, compliance, it; the
+    # CLI's default is all three); () shows none. JSON carries all the data.
+    roles: tuple[str, ...] = ()
+    latency_target: str = ""
+    latency_percentile: str = "p95"
+    # Staff split on a shared server: "hours" or "equal" ("" = the scenario's).
+    share_rule: str = ""
+    # False skips the role sections (what-if steps only need the costs).
+    with_roles: bool = True
 
 
 def build_report(inputs: PricingInputs) -> dict[str, Any]:
@@ -69,7 +78,7 @@ def build_report(inputs: PricingInputs) -> dict[str, Any]:
         )
         for option in (*scenario.self_hosted, *inputs.extra_options)
     ]
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": f"llm-tco {__version__}",
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -85,6 +94,11 @@ def build_report(inputs: PricingInputs) -> dict[str, Any]:
         "fx_used": convert.to_dict(),
         "price_provenance": _provenance(inputs),
     }
+    if inputs.with_roles:
+        from llm_tco.report.roles import add_role_data
+
+        add_role_data(doc, inputs, convert)
+    return doc
 
 
 def _scenario_section(loaded: LoadedScenario) -> dict[str, Any]:

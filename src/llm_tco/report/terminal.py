@@ -32,15 +32,28 @@ def render_terminal(doc: dict[str, Any], width: int | None = None) -> str:
 
 
 def _parts(doc: dict[str, Any]) -> list[Any]:
-    parts: list[Any] = [
-        _headline(doc),
-        _workload(doc),
-        _sweeps(doc),
-        _costs(doc),
-        _staff(doc["staff"]),
-    ]
-    if doc.get("buy"):
+    from llm_tco.report._sections_roles import (
+        role_sections,
+        selected_roles,
+        shared,
+    )
+    from llm_tco.report._terminal_blocks import section_parts
+
+    chosen = selected_roles(doc)
+    finance = not chosen or "finance" in chosen
+    it = not chosen or "it" in chosen
+    parts: list[Any] = [_headline(doc)]
+    for section in role_sections(doc, chosen):
+        parts += section_parts(section)
+    parts.append(_workload(doc))
+    if it:
+        parts.append(_sweeps(doc))
+    if finance:
+        parts += [_costs(doc), _staff(doc["staff"])]
+    if doc.get("buy") and (finance or it):
         parts.append(_buy(doc["buy"]))
+    if finance or it:
+        parts += section_parts(shared(doc))
     parts.append(_footnotes(doc))
     return parts
 
