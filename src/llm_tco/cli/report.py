@@ -98,6 +98,7 @@ def _add_results_args(parser: argparse.ArgumentParser) -> None:
         help="a result folder from llm-tco bench or vllm bench serve (repeatable)",
     )
     group.add_argument("--offer", help="rental offer id to price --results with")
+    group.add_argument("--results-label", help="name for --results in the report")
     group.add_argument(
         "--concurrency",
         type=int,
@@ -160,6 +161,7 @@ def _result_option(args: argparse.Namespace, path: Path) -> SelfHosted:
         results=str(path.resolve()),
         concurrency=args.concurrency,
         startup_buffer_hours=Span.of(0),
+        label=args.results_label or "",
     )
 
 
