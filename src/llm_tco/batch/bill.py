@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from llm_tco._files import write_atomic
 from llm_tco.batch.store import Store
 from llm_tco.cost import (
     ApiCost,
@@ -182,7 +183,6 @@ def write_result_dir(measured: Measured, folder: Path) -> Path:
         f"openai-chat-infqps-concurrency{measured.concurrency}-{model}-"
         f"{document['date']}.json"
     )
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(document, indent=2) + "\n", make_dirs=True)
     return path

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from llm_tco._files import write_atomic
 from llm_tco.batch.store import Store
 from llm_tco.batch.verdict import parse_answer, schema_of
-from llm_tco.errors import InputError
 
 
 def export_rows(
@@ -54,8 +54,5 @@ def _row(row: sqlite3.Row) -> dict[str, Any]:
 
 def write_export(store: Store, path: Path, statuses: tuple[str, ...] = ()) -> int:
     lines = [json.dumps(r, ensure_ascii=False) for r in export_rows(store, statuses)]
-    try:
-        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    write_atomic(path, "".join(line + "\n" for line in lines))
     return len(lines)

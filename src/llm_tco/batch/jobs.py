@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llm_tco._files import write_atomic
 from llm_tco.errors import InputError
 
 RESERVED = ("id", "meta")
@@ -92,15 +93,8 @@ def write_jobs(path: Path, jobs: Iterable[Job]) -> int:
     """Write ``jobs`` as JSON Lines; returns how many."""
     lines = [job.to_line() for job in jobs]
     text = "\n".join(lines) + ("\n" if lines else "")
-    _write_text(path, text)
+    write_atomic(path, text)
     return len(lines)
-
-
-def _write_text(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def job_from_stored(

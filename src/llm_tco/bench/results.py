@@ -11,14 +11,13 @@ import io
 import json
 import logging
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from llm_tco._files import write_atomic
 from llm_tco.bench.metrics import METRICS, LevelMetrics, pct_key
 from llm_tco.errors import InputError
 from llm_tco.sweep import Level, Sweep
@@ -107,24 +106,13 @@ def result_filename(setup: ResultSetup) -> str:
     return f"{setup.backend}-{rate}qps{conc}-{model}-{setup.date}.json"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_level(
     result_dir: Path, setup: ResultSetup, result: Mapping[str, Any]
 ) -> Path:
     path = result_dir / result_filename(setup)
-    write_atomic(path, json.dumps(result, indent=2, allow_nan=False) + "\n")
+    write_atomic(
+        path, json.dumps(result, indent=2, allow_nan=False) + "\n", make_dirs=True
+    )
     logger.info("level written to %s", path)
     return path
 
@@ -162,13 +150,17 @@ def write_summary(
     ]
     json_path = result_dir / SUMMARY_JSON
     summary = {"llm_tco_sweep": {**info, "levels": rows}}
-    write_atomic(json_path, json.dumps(summary, indent=2, allow_nan=False) + "\n")
+    write_atomic(
+        json_path,
+        json.dumps(summary, indent=2, allow_nan=False) + "\n",
+        make_dirs=True,
+    )
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     csv_path = result_dir / SUMMARY_CSV
-    write_atomic(csv_path, buffer.getvalue())
+    write_atomic(csv_path, buffer.getvalue(), make_dirs=True)
     return json_path, csv_path
 
 

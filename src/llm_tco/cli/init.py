@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from llm_tco.cli._output import write_atomic
+from llm_tco._files import write_atomic
 from llm_tco.errors import InputError
 from llm_tco.scenario import default_scenario_text
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from llm_tco.catalog import load_catalog
-from llm_tco.cli._output import write_atomic
+from llm_tco.cli._inputs import (
+    add_output_args,
+    add_scenario_args,
+    emit,
+    load_inputs,
+)
 from llm_tco.errors import InputError
 from llm_tco.money import Span
 from llm_tco.report import PricingInputs, build_report
 from llm_tco.report.roles import parse_roles
-from llm_tco.scenario import SelfHosted, load_scenario
+from llm_tco.scenario import SelfHosted
 
 FORMATS = ("terminal", "json", "markdown", "html")
 
@@ -28,31 +31,15 @@ def add_parser(subparsers: Any) -> None:
             "API and on each measured self-hosted option."
         ),
     )
-    parser.add_argument("--scenario", type=Path, help="scenario TOML (llm-tco init)")
-    parser.add_argument(
-        "--catalog",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="TOML file adding or overriding catalog entries (repeatable)",
-    )
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        dest="overrides",
-        help="what-if: change one input, e.g. workload.jobs_per_run=10000, "
+    add_scenario_args(
+        parser,
+        "what-if: change one input, e.g. workload.jobs_per_run=10000, "
         "staff.rate_per_hour=[60,90], offers.runpod-mi300x.price_per_gpu_hour=1.8",
     )
     parser.add_argument("--jobs", type=int, help="what-if: jobs per run")
-    parser.add_argument("--fx", help="currency rate id to use for conversions")
-    parser.add_argument("--currency", help="report currency, e.g. EUR or USD")
     _add_results_args(parser)
     add_role_args(parser)
-    parser.add_argument("--format", choices=FORMATS, default="terminal")
-    parser.add_argument("--output", "-o", type=Path, help="write to FILE")
+    add_output_args(parser, FORMATS)
     parser.set_defaults(run=run)
 
 
@@ -109,12 +96,7 @@ def _add_results_args(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     doc = build_document(args)
-    text = render(doc, args.format)
-    if args.output is not None:
-        write_atomic(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(render(doc, args.format), args.output)
     return 0
 
 
@@ -122,11 +104,7 @@ def build_document(args: argparse.Namespace) -> dict[str, Any]:
     overrides = list(args.overrides)
     if args.jobs is not None:
         overrides.append(f"workload.jobs_per_run={args.jobs}")
-    loaded = load_scenario(args.scenario, overrides)
-    catalog = load_catalog(
-        [*_scenario_catalogs(loaded), *args.catalog],
-        extra=loaded.catalog_overrides,
-    )
+    loaded, catalog = load_inputs(args, overrides)
     extra = tuple(_result_option(args, path) for path in args.results)
     if args.offer and not args.results:
         raise InputError("--offer prices a --results folder; add --results DIR")
@@ -144,11 +122,6 @@ def build_document(args: argparse.Namespace) -> dict[str, Any]:
             share_rule=args.share_staff or "",
         )
     )
-
-
-def _scenario_catalogs(loaded: Any) -> list[Path]:
-    base = loaded.base_dir or Path(".")
-    return [base / name for name in loaded.scenario.catalog]
 
 
 def _result_option(args: argparse.Namespace, path: Path) -> SelfHosted:

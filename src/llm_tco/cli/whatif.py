@@ -4,17 +4,18 @@ of the API and each option moves with one or two inputs."""
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 from typing import Any
 
-from llm_tco.catalog import load_catalog
-from llm_tco.cli._output import write_atomic
+from llm_tco.cli._inputs import (
+    add_output_args,
+    add_scenario_args,
+    emit,
+    load_inputs,
+)
 from llm_tco.errors import InputError
 from llm_tco.report import PricingInputs, build_report
 from llm_tco.report._whatif_render import render_whatif
 from llm_tco.report.whatif import EXAMPLE, one_input, parse_axis, two_inputs
-from llm_tco.scenario import load_scenario
 
 FORMATS = ("terminal", "json", "markdown", "html")
 
@@ -37,27 +38,8 @@ def add_parser(subparsers: Any) -> None:
         metavar="KEY=LOW..HIGH[:STEPS]",
         help="an input and its range; STEPS values, ends included (default 11)",
     )
-    parser.add_argument("--scenario", type=Path, help="scenario TOML (llm-tco init)")
-    parser.add_argument(
-        "--catalog",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="TOML file adding or overriding catalog entries (repeatable)",
-    )
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        dest="overrides",
-        help="a fixed change applied at every step",
-    )
-    parser.add_argument("--fx", help="currency rate id to use for conversions")
-    parser.add_argument("--currency", help="currency, e.g. EUR or USD")
-    parser.add_argument("--format", choices=FORMATS, default="terminal")
-    parser.add_argument("--output", "-o", type=Path, help="write to FILE")
+    add_scenario_args(parser, "a fixed change applied at every step")
+    add_output_args(parser, FORMATS)
     parser.set_defaults(run=run)
 
 
@@ -83,20 +65,12 @@ def run(args: argparse.Namespace) -> int:
         doc = one_input(axes[0], price, base)
     else:
         doc = two_inputs(axes[0], axes[1], price, base)
-    text = render_whatif(doc, args.format)
-    if args.output is not None:
-        write_atomic(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(render_whatif(doc, args.format), args.output)
     return 0
 
 
 def _price(args: argparse.Namespace, overrides: list[str]) -> dict[str, Any]:
-    loaded = load_scenario(args.scenario, overrides)
-    base = loaded.base_dir or Path(".")
-    files = [base / name for name in loaded.scenario.catalog]
-    catalog = load_catalog([*files, *args.catalog], extra=loaded.catalog_overrides)
+    loaded, catalog = load_inputs(args, overrides)
     return build_report(
         PricingInputs(
             loaded, catalog, currency=args.currency, fx=args.fx, with_roles=False

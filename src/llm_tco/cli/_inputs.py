@@ -1,0 +1,60 @@
+"""Arguments and loading shared by the commands that price a scenario."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from llm_tco._files import write_atomic
+from llm_tco.catalog import Catalog, load_catalog
+from llm_tco.scenario import LoadedScenario, load_scenario
+
+
+def add_scenario_args(parser: argparse.ArgumentParser, set_help: str) -> None:
+    """--scenario, --catalog, --set, --fx and --currency."""
+    add = parser.add_argument
+    add("--scenario", type=Path, help="scenario TOML (llm-tco init)")
+    add(
+        "--catalog",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="TOML file adding or overriding catalog entries (repeatable)",
+    )
+    add(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="overrides",
+        help=set_help,
+    )
+    add("--fx", help="currency rate id to use for conversions")
+    add("--currency", help="currency of the answer, e.g. EUR or USD")
+
+
+def add_output_args(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    parser.add_argument("--format", choices=formats, default=formats[0])
+    parser.add_argument("--output", "-o", type=Path, help="write to FILE")
+
+
+def load_inputs(
+    args: argparse.Namespace, overrides: list[str]
+) -> tuple[LoadedScenario, Catalog]:
+    """The scenario with its what-ifs, and the catalog with every override."""
+    loaded = load_scenario(args.scenario, overrides)
+    base = loaded.base_dir or Path(".")
+    files = [base / name for name in loaded.scenario.catalog]
+    catalog = load_catalog([*files, *args.catalog], extra=loaded.catalog_overrides)
+    return loaded, catalog
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write to ``output`` whole, or to standard output."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_atomic(output, text)
+    print(f"wrote {output}", file=sys.stderr)

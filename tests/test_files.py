@@ -1,0 +1,45 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from llm_tco._files import write_atomic
+from llm_tco.errors import InputError
+
+
+def test_write_atomic_replaces_whole_file(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text("old")
+    write_atomic(path, "new")
+    assert path.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_missing_folder_is_an_input_error_unless_asked_to_create(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        write_atomic(tmp_path / "nope" / "r.json", "x")
+    write_atomic(tmp_path / "made" / "r.json", "x", make_dirs=True)
+    assert (tmp_path / "made" / "r.json").read_text() == "x"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_unwritable_folder_is_an_input_error_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(InputError, match="cannot write"):
+            write_atomic(folder / "r.json", "x")
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o700)
+
+
+def test_failed_write_leaves_no_temp_file(tmp_path: Path) -> None:
+    with pytest.raises(TypeError):
+        write_atomic(tmp_path / "r.json", 123)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
