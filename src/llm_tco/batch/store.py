@@ -19,63 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from llm_tco.batch._schema import SCHEMA
 from llm_tco.batch.jobs import Job
 from llm_tco.errors import InputError, RunError
 
 logger = logging.getLogger(__name__)
 
 STATUSES = ("pending", "running", "done", "failed")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    request TEXT NOT NULL,
-    meta TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending'
-        CHECK (status IN ('pending', 'running', 'done', 'failed')),
-    generation INTEGER NOT NULL DEFAULT 0,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    resends INTEGER NOT NULL DEFAULT 0,
-    claimed_by INTEGER,
-    answer TEXT,
-    error TEXT,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
-    duration_s REAL,
-    finished_at TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
-CREATE TABLE IF NOT EXISTS attempts (
-    job_id TEXT NOT NULL,
-    generation INTEGER NOT NULL,
-    run_id INTEGER NOT NULL,
-    attempt INTEGER NOT NULL,
-    endpoint TEXT NOT NULL,
-    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'retry', 'failed')),
-    reason TEXT,
-    http_status INTEGER,
-    started_at TEXT NOT NULL,
-    started_s REAL NOT NULL,
-    duration_s REAL NOT NULL,
-    backoff_s REAL,
-    retry_after_s REAL,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER
-);
-CREATE INDEX IF NOT EXISTS attempts_job ON attempts (job_id);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    started_at TEXT NOT NULL,
-    ended_at TEXT,
-    duration_s REAL NOT NULL DEFAULT 0,
-    concurrency INTEGER NOT NULL,
-    endpoints TEXT NOT NULL,
-    model TEXT NOT NULL,
-    recovered INTEGER NOT NULL DEFAULT 0,
-    stop_reason TEXT
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -138,7 +88,7 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a committed answer survives a power cut, not only a crash.
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(SCHEMA)
         except sqlite3.Error as exc:
             raise InputError(f"cannot open state database {path}: {exc}") from None
         self._lock: IO[str] | None = None

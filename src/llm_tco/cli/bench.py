@@ -11,27 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from llm_tco.bench.client import CHAT, COMPLETIONS, ClientConfig
 from llm_tco.bench.metrics import METRICS, parse_goodput
-from llm_tco.bench.records import RequestRecord
 from llm_tco.bench.runner import (
     DEFAULT_LEVELS,
     BenchConfig,
-    LevelOutcome,
-    SweepOutcome,
     run_sweep,
 )
+from llm_tco.cli._bench_output import RichProgress, print_table
 from llm_tco.errors import InputError, RunError
-from llm_tco.money import Span
 
 
 def add_parser(subparsers: Any) -> None:
@@ -132,10 +121,10 @@ def _run(args: argparse.Namespace) -> int:
     config = build_config(args)
     price = _price(args)
     console = Console(stderr=True)
-    progress = _RichProgress(console)
+    progress = RichProgress(console)
     with progress.bar:
         outcome = asyncio.run(run_sweep(config, progress))
-    _print_table(outcome, config, price)
+    print_table(outcome, config, price)
     if (
         not any(lv.metrics.completed for lv in outcome.levels)
         and not outcome.interrupted
@@ -295,111 +284,3 @@ def _price(args: argparse.Namespace) -> tuple[Decimal, str] | None:
         return None
     price = Decimal(str(_positive("--price-per-hour", args.price_per_hour)))
     return price, args.currency
-
-
-# ------------------------------------------------------------------- output
-
-
-class _RichProgress:
-    """One progress bar per level, on stderr."""
-
-    def __init__(self, console: Console) -> None:
-        self.bar = Progress(
-            TextColumn("concurrency {task.fields[conc]:>4}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("failed {task.fields[failed]}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        )
-        self._task: Any = None
-        self._failed = 0
-
-    def level_started(self, concurrency: int, requests: int) -> None:
-        self._failed = 0
-        self._task = self.bar.add_task("", total=requests, conc=concurrency, failed=0)
-
-    def request_done(self, record: RequestRecord) -> None:
-        if not record.ok:
-            self._failed += 1
-        self.bar.update(self._task, advance=1, failed=self._failed)
-
-    def level_finished(self, outcome: LevelOutcome) -> None:
-        return None
-
-
-def _print_table(
-    outcome: SweepOutcome, config: BenchConfig, price: tuple[Decimal, str] | None
-) -> None:
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=160)  # a pipe or a file: do not wrap the header
-    table = Table(
-        title=f"{outcome.model}: {config.input_len} in / {config.output_len} out"
-    )
-    for name in (
-        "Parallel jobs",
-        "Total tok/s",
-        "Output tok/s",
-        "TTFT p50/p95 ms",
-        "TPOT p50/p95 ms",
-        "Failed",
-    ):
-        table.add_column(name, justify="right")
-    if config.goodput_ms:
-        table.add_column("Goodput req/s", justify="right")
-    if price is not None:
-        table.add_column(f"{price[1]} / 1M tok", justify="right")
-        table.add_column(f"{price[1]} / run", justify="right")
-    for level in outcome.levels:
-        table.add_row(*_row(level, config, price))
-    console.print(table)
-    if outcome.stop_reason:
-        console.print(f"stopped early: {outcome.stop_reason}")
-    for path in outcome.summary_paths:
-        console.print(f"written: {path}")
-
-
-def _row(
-    level: LevelOutcome, config: BenchConfig, price: tuple[Decimal, str] | None
-) -> list[str]:
-    m = level.metrics
-    ttft, tpot = m.latency_ms["ttft"], m.latency_ms["tpot"]
-    failures = ", ".join(f"{k} {v}" for k, v in m.failures.items())
-    row = [
-        str(level.concurrency),
-        _num(m.total_tokens_per_s),
-        _num(m.output_tokens_per_s),
-        f"{_num(ttft.get('p50'))} / {_num(ttft.get('p95'))}",
-        f"{_num(tpot.get('p50'), 1)} / {_num(tpot.get('p95'), 1)}",
-        f"{m.failed} ({failures})" if m.failed else "0",
-    ]
-    if config.goodput_ms:
-        row.append(_num(m.goodput_per_s, 2))
-    if price is not None:
-        row.extend(_cost_cells(price[0], m.total_tokens_per_s, m.duration_s))
-    return row
-
-
-def _cost_cells(
-    price_per_hour: Decimal, tokens_per_s: float | None, duration_s: float
-) -> list[str]:
-    if not tokens_per_s:
-        return ["–", "–"]
-    per_1m = _cost_per_1m(price_per_hour, tokens_per_s)
-    per_run = price_per_hour * Decimal(str(duration_s)) / 3600
-    return [f"{per_1m:.4f}", f"{per_run:.4f}"]
-
-
-def _cost_per_1m(price_per_hour: Decimal, tokens_per_s: float) -> Decimal:
-    try:
-        from llm_tco.cost.rent import cost_per_1m_tokens
-    except ImportError:
-        return price_per_hour / (Decimal(str(tokens_per_s)) * 3600 / Decimal(1_000_000))
-    span: Span = cost_per_1m_tokens(Span.of(price_per_hour), Span.of(tokens_per_s))
-    return span.mid
-
-
-def _num(value: float | None, places: int = 0) -> str:
-    return "–" if value is None else f"{value:,.{places}f}"
