@@ -43,3 +43,44 @@ def test_failed_write_leaves_no_temp_file(tmp_path: Path) -> None:
     with pytest.raises(TypeError):
         write_atomic(tmp_path / "r.json", 123)  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_symlink_is_written_through_not_replaced(tmp_path: Path) -> None:
+    target = tmp_path / "target.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    write_atomic(link, "new")
+    assert link.is_symlink()
+    assert target.read_text() == "new"
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_non_regular_target_is_refused_and_kept(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "out"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/null")
+    with pytest.raises(InputError, match="not a regular file"):
+        write_atomic(path, "x")
+    assert not path.is_file()
+
+
+def test_new_file_gets_umask_permissions_not_private_ones(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "r.json", "x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "r.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_overwrite_keeps_the_existing_mode(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text("old")
+    path.chmod(0o640)
+    write_atomic(path, "new")
+    assert path.stat().st_mode & 0o777 == 0o640

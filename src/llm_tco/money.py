@@ -20,6 +20,11 @@ Number: TypeAlias = Decimal | int | float | str
 SpanLike: TypeAlias = "Span | Number | list[Number] | tuple[Number, Number]"
 
 
+# No price, rate, count or throughput we take as input comes near this; it keeps
+# every product of inputs inside float range for the JSON report.
+LARGEST = Decimal(10) ** 15
+
+
 def to_decimal(value: Number, what: str = "value") -> Decimal:
     """Decimal from a number or a numeric string; floats go through ``str``."""
     if isinstance(value, bool):
@@ -30,6 +35,11 @@ def to_decimal(value: Number, what: str = "value") -> Decimal:
         raise InputError(f"{what} must be a number, got {value!r}") from None
     if not result.is_finite():
         raise InputError(f"{what} must be a finite number, got {value!r}")
+    if abs(result) > LARGEST:
+        raise InputError(
+            f"{what} {value!r} is beyond any real price or count (above {LARGEST:,}); "
+            "check the units"
+        )
     return result
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from llm_tco._strict import build
+from llm_tco.catalog._checks import check_values
 from llm_tco.catalog._schema import ApiPrice, Fx, Gpu, Model, Offer, SweepEntry
 from llm_tco.errors import InputError, unknown_name
 from llm_tco.money import FxRate
@@ -136,9 +137,11 @@ def load_catalog(
         _merge(raw, read_toml(path), str(path))
         logger.info("catalog overrides merged from %s", path)
     if extra:
+        _require_known_ids(raw, extra)
         _merge(raw, extra, "--set")
     built = {s: _build_section(s, tables) for s, tables in raw.items()}
     catalog = Catalog(**built)
+    check_values(**{s: list(entries) for s, entries in built.items()})
     _check_references(catalog)
     return catalog
 
@@ -181,6 +184,20 @@ def _merge(
                 raise InputError(f"{where}: {section}.{entry_id} must be a table")
             merged = raw[section].setdefault(entry_id, {})
             merged.update(table)
+
+
+def _require_known_ids(
+    raw: dict[str, dict[str, dict[str, Any]]], extra: Mapping[str, Any]
+) -> None:
+    """A what-if changes an entry; it cannot half-create one by a typo."""
+    for section, tables in extra.items():
+        for entry_id in tables if isinstance(tables, dict) else ():
+            if section in raw and entry_id not in raw[section]:
+                kind = section.rstrip("s").replace("_", " ")
+                raise InputError(
+                    f"--set {section}.{entry_id}: "
+                    f"{unknown_name(kind, entry_id, raw[section])}"
+                )
 
 
 def _build_section(section: str, tables: dict[str, dict[str, Any]]) -> Entries[Any]:

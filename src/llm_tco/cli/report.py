@@ -89,7 +89,7 @@ def _add_results_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--concurrency",
         type=int,
-        default=0,
+        default=None,
         help="price --results at this many parallel jobs (default: the peak)",
     )
 
@@ -106,8 +106,10 @@ def build_document(args: argparse.Namespace) -> dict[str, Any]:
         overrides.append(f"workload.jobs_per_run={args.jobs}")
     loaded, catalog = load_inputs(args, overrides)
     extra = tuple(_result_option(args, path) for path in args.results)
-    if args.offer and not args.results:
-        raise InputError("--offer prices a --results folder; add --results DIR")
+    if (args.offer or args.concurrency is not None) and not args.results:
+        raise InputError(
+            "--offer and --concurrency price a --results folder; add --results DIR"
+        )
     roles = parse_roles(args.roles)
     return build_report(
         PricingInputs(
@@ -127,12 +129,14 @@ def build_document(args: argparse.Namespace) -> dict[str, Any]:
 def _result_option(args: argparse.Namespace, path: Path) -> SelfHosted:
     if not path.is_dir():
         raise InputError(f"--results {path}: not a folder; give a result folder")
-    if args.concurrency < 0:
-        raise InputError(f"--concurrency {args.concurrency}: must be 1 or more")
+    if args.concurrency is not None and args.concurrency < 1:
+        raise InputError(
+            f"--concurrency {args.concurrency}: must be 1 or more; omit it for the peak"
+        )
     return SelfHosted(
         offer=args.offer or "",
         results=str(path.resolve()),
-        concurrency=args.concurrency,
+        concurrency=args.concurrency or 0,
         startup_buffer_hours=Span.of(0),
         label=args.results_label or "",
     )
@@ -140,7 +144,7 @@ def _result_option(args: argparse.Namespace, path: Path) -> SelfHosted:
 
 def render(doc: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "markdown":
         from llm_tco.report.markdown import render_markdown
 

@@ -17,6 +17,9 @@ class Converter:
     fx: FxRate | None
     applied_to: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.currency = self.currency.upper()
+
     def __call__(self, span: Span, from_currency: str, what: str) -> Span:
         if not from_currency:
             raise InputError(f'{what} has no currency; add currency = "EUR" or similar')

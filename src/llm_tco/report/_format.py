@@ -19,6 +19,7 @@ DASH = "–"  # en dash between the ends of a range
 Quantity: TypeAlias = Mapping[str, Any]
 Number: TypeAlias = int | float | Decimal
 
+_HUGE = Decimal("1e21")
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 
 
@@ -37,6 +38,8 @@ def fmt_number(value: Number | None, places: int = 0, *, trim: bool = False) -> 
     if value is None:
         return NA
     exact = dec(value)
+    if not exact.is_finite() or abs(exact) >= _HUGE:
+        return f"{exact:.3E}"  # beyond any real price; say it, don't crash
     if trim and exact == exact.to_integral_value():
         places = 0
     rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

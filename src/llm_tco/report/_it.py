@@ -4,6 +4,7 @@ and who can take the model away (deprecation risk)."""
 from __future__ import annotations
 
 import importlib
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +34,7 @@ def parse_latency_target(text: str, percentile: str = DEFAULT_PERCENTILE) -> Doc
             limit = float(value)
         except ValueError:
             limit = -1.0
-        if not sep or key not in LATENCY_KEYS or limit <= 0:
+        if not sep or key not in LATENCY_KEYS or not 0 < limit < math.inf:
             raise InputError(
                 f"--latency-target {text!r}: {part!r} is not METRIC:MS; write e.g. "
                 f"{DEFAULT_TARGET} (metrics: {', '.join(LATENCY_KEYS)})"

@@ -106,7 +106,7 @@ def _grid(doc: Doc) -> Section:
 
 def render_whatif(doc: Doc, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     sections = whatif_sections(doc)
     if fmt == "markdown":
         from llm_tco.report import markdown

@@ -56,7 +56,7 @@ class PricingInputs:
 def build_report(inputs: PricingInputs) -> dict[str, Any]:
     """The report document (``docs/report-json.md``) for one scenario."""
     scenario = inputs.loaded.scenario
-    currency = inputs.currency or scenario.scenario.currency
+    currency = (inputs.currency or scenario.scenario.currency).upper()
     fx_id = inputs.fx or scenario.scenario.fx
     convert = Converter(currency, inputs.catalog.fx_rate(fx_id) if fx_id else None)
     workload = scenario.workload
@@ -302,7 +302,8 @@ def _purchase_price(price: Span | None, currency: str, gpu: Any) -> tuple[Span, 
             f"no purchase price for GPU {gpu.id!r}; set buy.purchase_price in the "
             "scenario"
         )
-    return Span.of(tuple(gpu.purchase_price)), gpu.purchase_currency
+    prices = tuple(gpu.purchase_price)
+    return Span.of(prices, f"gpus.{gpu.id}.purchase_price"), gpu.purchase_currency
 
 
 def _job_hours_per_year(
