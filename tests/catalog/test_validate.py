@@ -63,12 +63,24 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
         load_catalog([tmp_path / "absent.toml"])
 
 
-def test_overriding_one_field_changes_only_that_field(tmp_path: Path) -> None:
+def test_overriding_a_price_changes_it_and_drops_the_shipped_conversion_note(
+    tmp_path: Path,
+) -> None:
     shipped = load_catalog().offers.get("nebius-h100")
     path = _write(tmp_path, '[offers.nebius-h100]\nprice_per_gpu_hour = "1.50"\n')
     merged = load_catalog([path]).offers.get("nebius-h100")
     assert merged.price_per_gpu_hour == Decimal("1.50")
-    assert merged == dataclasses.replace(shipped, price_per_gpu_hour=Decimal("1.50"))
+    # the user's own price was not converted by the article's source
+    assert merged == dataclasses.replace(
+        shipped, price_per_gpu_hour=Decimal("1.50"), converted_with=""
+    )
+
+
+def test_overriding_a_non_price_field_changes_only_that_field(tmp_path: Path) -> None:
+    shipped = load_catalog().offers.get("nebius-h100")
+    path = _write(tmp_path, '[offers.nebius-h100]\nregion = "EU (Finland)"\n')
+    merged = load_catalog([path]).offers.get("nebius-h100")
+    assert merged == dataclasses.replace(shipped, region="EU (Finland)")
 
 
 def test_overriding_a_gpu_field_keeps_the_rest(tmp_path: Path) -> None:

@@ -93,3 +93,41 @@ def test_lower_case_currency_is_understood(
     doc = json.loads(capsys.readouterr().out)
     assert doc["currency"] == "USD"
     assert doc["fx_used"][0]["id"] == "article-costs"
+
+
+def test_user_offer_in_usd_is_listed_as_a_conversion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prices = tmp_path / "prices.toml"
+    prices.write_text(
+        """
+[offers.our-eu-h100]
+provider = "OurCloud"
+gpu = "h100"
+price_per_gpu_hour = "2.40"
+currency = "USD"
+region = "EU (Germany)"
+eu = true
+kind = "neocloud"
+source = "our quote"
+as_of = "2026-12-01"
+"""
+    )
+    assert main(["report", "--format", "json", "--catalog", str(prices)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (fx,) = doc["fx_used"]
+    assert any("our-eu-h100" in item for item in fx["applied_to"])
+
+
+def test_overridden_price_drops_the_shipped_conversion_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prices = tmp_path / "prices.toml"
+    prices.write_text(
+        '[offers.runpod-mi300x]\nprice_per_gpu_hour = "1.50"\n'
+        'source = "our negotiated quote"\nas_of = "2026-12-01"\n'
+    )
+    assert main(["report", "--format", "json", "--catalog", str(prices)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert not any(n.startswith("runpod-mi300x:") for n in doc["price_provenance"])
+    assert any(n.startswith("runpod-rtx-pro-6000:") for n in doc["price_provenance"])

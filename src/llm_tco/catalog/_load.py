@@ -35,6 +35,9 @@ SECTIONS: dict[str, type[Any]] = {
 }
 
 
+PRICE_KEYS = {"price_per_gpu_hour", "input_per_1m", "output_per_1m", "currency"}
+
+
 class _Named(Protocol):
     @property
     def id(self) -> str: ...
@@ -183,6 +186,10 @@ def _merge(
             if not isinstance(table, dict):
                 raise InputError(f"{where}: {section}.{entry_id} must be a table")
             merged = raw[section].setdefault(entry_id, {})
+            if PRICE_KEYS & set(table) and "converted_with" not in table:
+                # A restated price is the user's own: the shipped entry's note
+                # of how its source converted currencies no longer applies.
+                merged.pop("converted_with", None)
             merged.update(table)
 
 

@@ -91,13 +91,15 @@ def build_report(inputs: PricingInputs) -> dict[str, Any]:
         "staff": _staff_section(staff, currency),
         "buy": _buy_section(inputs, convert, options),
         "summary": _summary(api_doc, options),
-        "fx_used": convert.to_dict(),
+        "fx_used": [],
         "price_provenance": _provenance(inputs),
     }
     if inputs.with_roles:
         from llm_tco.report.roles import add_role_data
 
         add_role_data(doc, inputs, convert)
+    # Last, so that conversions made by any section above are listed.
+    doc["fx_used"] = convert.to_dict()
     return doc
 
 
