@@ -176,4 +176,6 @@ def _level_doc(level: Level) -> dict[str, Any]:
         "itl_ms": level.itl_ms or None,
         "e2el_ms": level.e2el_ms or None,
         "goodput_per_s": level.goodput_per_s,
+        "input_len": level.input_len,
+        "output_len": level.output_len,
     }

@@ -90,7 +90,7 @@ def sections(doc: Doc) -> list[Section]:
 
     chosen = roles.selected_roles(doc)
     built = [
-        Section("answer", "The answer", (Paragraph(verdict(doc), lead=True),)),
+        Section("answer", "The answer", _answer_blocks(doc)),
         *roles.role_sections(doc, chosen),
         _workload(doc),
         _api(doc),
@@ -104,6 +104,14 @@ def sections(doc: Doc) -> list[Section]:
         extra.sources(doc),
     ]
     return [s for s in built if s.blocks and _for_roles(s.key, chosen)]
+
+
+def _answer_blocks(doc: Doc) -> tuple[Block, ...]:
+    answer: tuple[Block, ...] = (Paragraph(verdict(doc), lead=True),)
+    warnings = doc.get("warnings") or []
+    if not warnings:
+        return answer
+    return (*answer, Paragraph("Read with care:"), Bullets(tuple(warnings)))
 
 
 def _for_roles(key: str, chosen: tuple[str, ...]) -> bool:

@@ -25,6 +25,7 @@ from llm_tco.money import Span
 from llm_tco.report._convert import Converter
 from llm_tco.report._options import option_section, resolve_sweep
 from llm_tco.report._quantity import q
+from llm_tco.report._warnings import document_warnings
 from llm_tco.scenario import LoadedScenario, SelfHosted, Workload
 from llm_tco.sweep import Sweep
 
@@ -100,6 +101,7 @@ def build_report(inputs: PricingInputs) -> dict[str, Any]:
         add_role_data(doc, inputs, convert)
     # Last, so that conversions made by any section above are listed.
     doc["fx_used"] = convert.to_dict()
+    doc["warnings"] = document_warnings(doc)
     return doc
 
 

@@ -60,7 +60,12 @@ def _parts(doc: dict[str, Any]) -> list[Any]:
 
 def _headline(doc: dict[str, Any]) -> str:
     title = f"[bold]{_esc(doc['scenario']['name'])}[/bold]"
-    return f"{title}\n{_esc(verdict(doc))}"
+    lines = [title, _esc(verdict(doc))]
+    warnings = doc.get("warnings") or []
+    if warnings:
+        lines.append("[bold yellow]Read with care:[/bold yellow]")
+        lines.extend(f"- {_esc(w)}" for w in warnings)
+    return "\n".join(lines)
 
 
 def _workload(doc: dict[str, Any]) -> Table:
