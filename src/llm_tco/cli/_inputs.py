@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -49,6 +50,14 @@ def load_inputs(
     files = [base / name for name in loaded.scenario.catalog]
     catalog = load_catalog([*files, *args.catalog], extra=loaded.catalog_overrides)
     return loaded, catalog
+
+
+def terminal_style(output: Path | None) -> tuple[int | None, bool]:
+    """Width and colour for terminal output: the real terminal's when it is
+    one, else a fixed width and no colour (a pipe, a file)."""
+    if output is None and sys.stdout.isatty():
+        return shutil.get_terminal_size().columns, True
+    return None, False
 
 
 def emit(text: str, output: Path | None) -> None:

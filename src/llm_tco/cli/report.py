@@ -12,6 +12,7 @@ from llm_tco.cli._inputs import (
     add_scenario_args,
     emit,
     load_inputs,
+    terminal_style,
 )
 from llm_tco.errors import InputError
 from llm_tco.money import Span
@@ -96,7 +97,7 @@ def _add_results_args(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     doc = build_document(args)
-    emit(render(doc, args.format), args.output)
+    emit(render(doc, args.format, *terminal_style(args.output)), args.output)
     return 0
 
 
@@ -142,7 +143,9 @@ def _result_option(args: argparse.Namespace, path: Path) -> SelfHosted:
     )
 
 
-def render(doc: dict[str, Any], fmt: str) -> str:
+def render(
+    doc: dict[str, Any], fmt: str, width: int | None = None, color: bool = False
+) -> str:
     if fmt == "json":
         return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "markdown":
@@ -155,4 +158,4 @@ def render(doc: dict[str, Any], fmt: str) -> str:
         return render_html(doc)
     from llm_tco.report.terminal import render_terminal
 
-    return render_terminal(doc)
+    return render_terminal(doc, width, color)

@@ -11,6 +11,7 @@ from llm_tco.cli._inputs import (
     add_scenario_args,
     emit,
     load_inputs,
+    terminal_style,
 )
 from llm_tco.errors import InputError
 from llm_tco.report import PricingInputs, build_report
@@ -65,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
         doc = one_input(axes[0], price, base)
     else:
         doc = two_inputs(axes[0], axes[1], price, base)
-    emit(render_whatif(doc, args.format), args.output)
+    width, color = terminal_style(args.output)
+    emit(render_whatif(doc, args.format, width, color), args.output)
     return 0
 
 

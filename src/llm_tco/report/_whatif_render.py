@@ -7,8 +7,6 @@ import json
 from html import escape
 from typing import Any
 
-from rich.console import Console
-
 from llm_tco.report._blocks import Bullets, Doc, Paragraph, Section, Table
 from llm_tco.report._format import fmt_number, money
 from llm_tco.report._role_blocks import Figure, RoleBlock, role_section
@@ -104,7 +102,9 @@ def _grid(doc: Doc) -> Section:
     return Section("whatif", f"What if {rows_key} and {cols_key} change", (note, table))
 
 
-def render_whatif(doc: Doc, fmt: str) -> str:
+def render_whatif(
+    doc: Doc, fmt: str, width: int | None = None, color: bool = False
+) -> str:
     if fmt == "json":
         return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     sections = whatif_sections(doc)
@@ -119,9 +119,10 @@ def render_whatif(doc: Doc, fmt: str) -> str:
     if fmt == "html":
         return _html(doc, sections)
     from llm_tco.report._terminal_blocks import section_parts
+    from llm_tco.report.terminal import text_console
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=130, force_terminal=None)
+    console = text_console(buffer, width or 130, color)
     for section in sections:
         for part in section_parts(section):
             console.print(part)

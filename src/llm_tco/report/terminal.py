@@ -21,14 +21,28 @@ from llm_tco.report._format import (
 from llm_tco.report._verdict import verdict
 
 
-def render_terminal(doc: dict[str, Any], width: int | None = None) -> str:
-    """Every section of the report as text with tables (ANSI when a TTY)."""
+def render_terminal(
+    doc: dict[str, Any], width: int | None = None, color: bool = False
+) -> str:
+    """Every section of the report as text with tables; ANSI colours only when
+    ``color`` (the CLI asks for them on a terminal, not in a pipe or file)."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 110, force_terminal=None)
+    console = text_console(buffer, width, color)
     for part in _parts(doc):
         console.print(part)
         console.print()
     return buffer.getvalue()
+
+
+def text_console(buffer: io.StringIO, width: int | None, color: bool) -> Console:
+    """A console writing to ``buffer``: ``width`` columns (110 by default)."""
+    return Console(
+        file=buffer,
+        width=width or 110,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+    )
 
 
 def _parts(doc: dict[str, Any]) -> list[Any]:
