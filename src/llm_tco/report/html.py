@@ -57,6 +57,7 @@ tbody tr:nth-child(even) { background: #fafbfc; }
 tr.total th, tr.total td { font-weight: 700; border-top: 1.5px solid var(--ink); }
 table.sources td, table.sources th { font-size: 13px; }
 table.kv { width: auto; min-width: 560px; }
+.wide { overflow-x: auto; max-width: 100%; }
 table.dense { font-size: 13px; }
 table.dense th, table.dense td { padding: 5px 7px; }
 ul { margin: 6px 0 14px; padding-left: 22px; }
@@ -71,6 +72,7 @@ figcaption { color: var(--muted); font-size: 13px; font-weight: 600; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 @media print {
   @page { size: A4; margin: 14mm; }
+  .wide { overflow: visible; }
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
   nav.toc { display: none; }
@@ -186,10 +188,12 @@ def table(block: Table) -> str:
     if len(block.rows) <= _KEEP_ROWS:
         names.append("keep")
     cls = f' class="{escape(" ".join(names))}"' if names else ""
-    return (
+    html = (
         f"<table{cls}>{caption}<thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+    # A many-column table scrolls inside its own box, not the whole page.
+    return f'<div class="wide">{html}</div>' if "dense" in names else html
 
 
 def _row(row: tuple[str, ...], block: Table, index: int) -> str:
