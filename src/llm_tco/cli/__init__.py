@@ -39,7 +39,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="llm-tco", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="llm-tco",
+        description=(
+            "Is self-hosting an LLM worth it? Price a workload on an API, on "
+            "rented GPUs at a measured throughput, with staff time, and against "
+            "buying; measure your own server; size it; run the nightly batch."
+        ),
+    )
     parser.add_argument("--version", action="version", version=__version__)
     parser.add_argument("--debug", action="store_true", help="tracebacks and logs")
     parser.add_argument("-v", "--verbose", action="store_true", help="info logs")
