@@ -6,7 +6,7 @@ closes the socket after each stream while still advertising keep-alive, so a
 pooled connection fails the next request. A request never raises: every
 failure becomes a record with a :class:`Failure` reason. The API key is read
 from the environment when the session opens, sent only as a header, and
-scrubbed from any error text kept in a record.
+scrubbed from any error text kept in a record (by ``RequestRecord.fail``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 
 import aiohttp
 
+from llm_tco._secret import mask
 from llm_tco.bench.records import Failure, Job, RequestRecord, TokenSource
 from llm_tco.errors import InputError, RunError
 
@@ -111,9 +112,7 @@ class Client:
 
     def redact(self, text: str) -> str:
         """``text`` with the API key and every --header value replaced."""
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        return mask(text, self._secrets)
 
     # ------------------------------------------------------------------ setup
 
@@ -182,6 +181,7 @@ class Client:
             job_index=job.index,
             requested_input_tokens=job.input_tokens,
             requested_output_tokens=job.output_tokens,
+            secrets=self._secrets,
         )
         got_headers = False
         record.send_s = time.perf_counter()
@@ -198,10 +198,10 @@ class Client:
         except TimeoutError as exc:
             record.fail(Failure.TIMEOUT, f"{type(exc).__name__} {exc}".strip())
         except aiohttp.ClientConnectorError as exc:
-            record.fail(Failure.CONNECT, self.redact(f"{type(exc).__name__}: {exc}"))
+            record.fail(Failure.CONNECT, f"{type(exc).__name__}: {exc}")
         except (aiohttp.ClientError, OSError) as exc:
             reason = Failure.TRUNCATED if got_headers else Failure.CONNECT
-            record.fail(reason, self.redact(f"{type(exc).__name__}: {exc}"))
+            record.fail(reason, f"{type(exc).__name__}: {exc}")
         record.done_s = time.perf_counter()
         _settle_counts(record)
         return record
@@ -211,7 +211,7 @@ class Client:
     ) -> None:
         status = resp.status
         body = (await resp.content.read(2000)).decode("utf-8", "replace")
-        detail = self.redact(body.strip())
+        detail = body.strip()  # RequestRecord.fail masks the secrets
         if status == 429:
             retry_after = resp.headers.get("Retry-After")
             if retry_after:
@@ -225,7 +225,7 @@ class Client:
     async def _json_instead_of_stream(
         self, resp: aiohttp.ClientResponse, record: RequestRecord
     ) -> None:
-        body = self.redact((await resp.content.read(2000)).decode("utf-8", "replace"))
+        body = (await resp.content.read(2000)).decode("utf-8", "replace")
         if '"error"' in body:
             record.fail(Failure.STREAM_ERROR, body)
         else:
@@ -290,16 +290,18 @@ def _on_data(
     if data == b"[DONE]":
         state.done = True
         return True
+    # Snippets are cut well past the 500 characters a record keeps: fail()
+    # masks secrets first, then cuts, so no part of a key can survive a cut.
     try:
         event = json.loads(data)
     except ValueError:
-        record.fail(Failure.MALFORMED_SSE, f"not JSON: {data[:200]!r}")
+        record.fail(Failure.MALFORMED_SSE, f"not JSON: {data[:2000]!r}")
         return False
     if not isinstance(event, dict):
-        record.fail(Failure.MALFORMED_SSE, f"not an object: {data[:200]!r}")
+        record.fail(Failure.MALFORMED_SSE, f"not an object: {data[:2000]!r}")
         return False
     if "error" in event:
-        record.fail(Failure.STREAM_ERROR, json.dumps(event["error"])[:500])
+        record.fail(Failure.STREAM_ERROR, json.dumps(event["error"]))
         return False
     _on_event(event, now_s, record, state, chat)
     return True

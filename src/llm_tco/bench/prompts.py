@@ -238,6 +238,11 @@ def read_dataset(path: Path) -> list[DatasetLine]:
         raise InputError(
             f"--dataset-path {path}: {exc.strerror}; pass a readable file"
         ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"--dataset-path {path} is not UTF-8 text (byte {exc.start}); pass a "
+            "JSONL file, one JSON object a line"
+        ) from None
     out = [
         _dataset_line(path, n, line) for n, line in enumerate(lines, 1) if line.strip()
     ]

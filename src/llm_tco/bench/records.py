@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from llm_tco._secret import mask
+
 
 class Failure(StrEnum):
     """Why a request did not succeed. None of these counts as a success."""
@@ -71,6 +73,9 @@ class RequestRecord:
     cached_tokens: int | None = None
     finish_reason: str | None = None
     server_timings: dict[str, Any] | None = None
+    # Texts never to keep in ``detail`` (the API key, --header values): the
+    # client fills this in, and :meth:`fail` masks them on every path.
+    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -92,7 +97,10 @@ class RequestRecord:
         return self.event_times_s[-1] - self.send_s
 
     def fail(self, failure: Failure, detail: str, status: int | None = None) -> None:
+        """Mark the record failed. The only place ``detail`` is set: every
+        secret is masked here, before the text is cut to length (so no cut
+        can leave half a key behind)."""
         self.failure = failure
-        self.detail = detail[:500]
+        self.detail = mask(detail, self.secrets)[:500]
         if status is not None:
             self.http_status = status

@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 SUMMARY_JSON = "sweep-summary.json"
 SUMMARY_CSV = "sweep-summary.csv"
 _STAT_KEY = re.compile(r"^(mean|median|std|p\d+(?:\.\d+)?)_(ttft|tpot|itl|e2el)_ms$")
+# Keys only a result file has: a JSON with one of them is read as a result.
+_RESULT_MARKERS = ("total_token_throughput", "max_concurrency")
 _CONCURRENCY_IN_NAME = re.compile(
     r"(?:concurrency|users|conc|parallel)[_-]?(\d+)", re.I
 )
@@ -191,16 +193,28 @@ def read_result_file(path: Path) -> LevelFile:
 
 
 def read_result_dir(path: Path) -> Sweep:
-    """Every level file in ``path`` (not recursive) as one sweep."""
+    """Every level file in ``path`` (not recursive) as one sweep.
+
+    A JSON that is no result at all (no result key) is skipped with a log
+    line; one that looks like a result but holds a bad value is an error
+    naming the file, the key and the value: never silently left out.
+    """
     if not path.is_dir():
         raise InputError(f"{path} is not a directory; pass the --result-dir of a run")
     by_concurrency: dict[int, LevelFile] = {}
+    problems: list[str] = []
+    skipped: list[str] = []
     for file in sorted(path.glob("*.json")):
-        raw = _load_json(file)
-        if not _is_result(raw):
-            logger.info("skipping %s: not a per-level result file", file.name)
+        try:
+            raw = _load_json(file)
+            if not _is_result(raw):
+                logger.info("skipping %s: not a per-level result file", file.name)
+                skipped.append(file.name)
+                continue
+            level_file = _parse_level(file, raw)
+        except InputError as exc:
+            problems.append(str(exc))
             continue
-        level_file = _parse_level(file, raw)
         conc = level_file.level.concurrency
         previous = by_concurrency.get(conc)
         if previous is not None:
@@ -214,11 +228,18 @@ def read_result_dir(path: Path) -> Sweep:
             )
             level_file = keep
         by_concurrency[conc] = level_file
+    if len(problems) == 1:
+        raise InputError(problems[0])
+    if problems:
+        raise InputError(
+            f"{len(problems)} result files in {path} are bad: " + " | ".join(problems)
+        )
     files = [by_concurrency[c] for c in sorted(by_concurrency)]
     if not any(lf.level.total_tokens_per_s > 0 for lf in files):
         raise InputError(
             f"{path} holds no usable level (no result file with total tokens/s above "
-            "0); run 'llm-tco bench --result-dir DIR' or point at a vllm result dir"
+            f"0{_skipped_note(skipped)}); run 'llm-tco bench --result-dir DIR' or "
+            "point at a vllm result dir"
         )
     notes = [note for lf in files for note in lf.notes]
     for note in notes:
@@ -247,8 +268,20 @@ def _load_json(path: Path) -> Any:
         ) from None
 
 
+def _skipped_note(skipped: list[str]) -> str:
+    if not skipped:
+        return ""
+    names = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+    return f"; skipped as not results: {names}"
+
+
 def _is_result(raw: Any) -> bool:
-    return isinstance(raw, dict) and "completed" in raw and "duration" in raw
+    """Whether ``raw`` looks like a per-level result (and so must parse)."""
+    if not isinstance(raw, dict):
+        return False
+    return ("completed" in raw and "duration" in raw) or any(
+        key in raw for key in _RESULT_MARKERS
+    )
 
 
 def _parse_level(path: Path, raw: dict[str, Any]) -> LevelFile:
@@ -316,7 +349,8 @@ def _concurrency(
         return int(value)
     if value is not None:
         raise InputError(
-            f"{path}: max_concurrency {value!r} is not a positive integer; fix the file"
+            f"{path}: max_concurrency {_short(value)} is not a positive integer; "
+            "fix the file"
         )
     ours = settings.get("max_concurrency")
     if _is_int(ours) and ours > 0:
@@ -358,6 +392,11 @@ def _mean_len(
     return round(total / completed)
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -379,10 +418,19 @@ class _Fields:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InputError(
-                f"{self.path}: '{key}' is {value!r}, not a number; "
+                f"{self.path}: '{key}' is {_short(value)}, not a number; "
                 "fix or remove the file"
             )
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number) or number < 0:
+            raise InputError(
+                f"{self.path}: '{key}' is {_short(value)}, not a finite number "
+                "≥ 0; fix or remove the file"
+            )
+        return number
 
     def integer(self, key: str, required: bool = False) -> int | None:
         value = self.number(key, required)

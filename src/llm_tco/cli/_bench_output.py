@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from types import TracebackType
 from typing import Any
 
 from rich.console import Console
@@ -23,7 +24,13 @@ NA = "n/a"
 
 
 class RichProgress:
-    """One progress bar per level, on stderr."""
+    """One progress bar per level, on stderr.
+
+    Use as a context manager. The live display starts with the first level,
+    not before: an error before any level (no server, a bad dataset) leaves
+    stderr with the error line only. On an error the bars are cleared, so
+    the error is the last and only thing said.
+    """
 
     def __init__(self, console: Console) -> None:
         self.bar = Progress(
@@ -37,8 +44,32 @@ class RichProgress:
         )
         self._task: Any = None
         self._failed = 0
+        self._started = False
+
+    def __enter__(self) -> RichProgress:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._started:
+            return
+        self._started = False
+        if exc_type is None:
+            self.bar.stop()
+            return
+        # Progress.stop() would add a blank line off a terminal: stop the
+        # live display itself, and clear it.
+        self.bar.live.transient = True
+        self.bar.live.stop()
 
     def level_started(self, concurrency: int, requests: int) -> None:
+        if not self._started:
+            self.bar.start()
+            self._started = True
         self._failed = 0
         self._task = self.bar.add_task("", total=requests, conc=concurrency, failed=0)
 

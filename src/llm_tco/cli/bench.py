@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,7 @@ def _run(args: argparse.Namespace) -> int:
     price = _price(args)
     console = Console(stderr=True)
     progress = RichProgress(console)
-    with progress.bar:
+    with progress:
         outcome = asyncio.run(run_sweep(config, progress))
     print_table(outcome, config, price)
     if (
@@ -164,7 +165,7 @@ def build_config(args: argparse.Namespace) -> BenchConfig:
         percentile_metrics=_metric_names(args.percentile_metrics),
         percentiles=_percentiles(args.metric_percentiles),
         goodput_ms=parse_goodput(args.goodput),
-        result_dir=Path(args.result_dir) if args.result_dir else None,
+        result_dir=_result_dir(args.result_dir),
         time_cap_s=_opt_positive("--time-cap-s", args.time_cap_s),
         dataset_path=dataset,
         shared_prefix=args.shared_prefix,
@@ -180,6 +181,31 @@ def build_config(args: argparse.Namespace) -> BenchConfig:
 
 
 # ------------------------------------------------------------------ parsing
+
+
+def _result_dir(value: str | None) -> Path | None:
+    """The --result-dir, checked before any request: an existing folder, or a
+    path whose nearest existing parent is a writable folder."""
+    if value is None:
+        return None
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise InputError(
+            f"--result-dir {path} is a file, not a folder; pass a folder path"
+        )
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(
+            f"--result-dir {path}: {existing} is a file, not a folder; pass a "
+            "folder path"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(
+            f"--result-dir {path}: {existing} is not writable; pass another folder"
+        )
+    return path
 
 
 def _url(value: str) -> str:

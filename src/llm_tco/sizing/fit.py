@@ -28,6 +28,9 @@ DEFAULT_SEQ_TOKENS = 4000 + 1500
 # The article's --max-model-len on both cards (§2.4).
 DEFAULT_MAX_MODEL_LEN = 32768
 DEFAULT_GPU_MEMORY_UTILIZATION = 0.90
+# Tensor parallelism sized here: beyond this, vLLM needs pipeline parallelism.
+MAX_GPUS = 64
+GPUS_PER_NODE = 8
 
 FITS = "fits"
 WEIGHTS_DO_NOT_FIT = "weights_do_not_fit"
@@ -119,10 +122,69 @@ def _context_tokens(model: Model) -> int:
     return model.context_tokens
 
 
+def tensor_parallel_ok(model: Model, gpus: int) -> bool:
+    """Whether vLLM accepts ``gpus`` as the tensor parallel size of ``model``:
+    it must divide the attention heads, and divide the KV heads (or, with
+    fewer KV heads than GPUs, be a multiple of them: vLLM replicates them)."""
+    arch = model.arch
+    if arch is None:
+        return True
+    if arch.attention_heads > 0 and arch.attention_heads % gpus:
+        return False
+    kv_heads = arch.kv_heads
+    if kv_heads <= 0:
+        return True
+    return kv_heads % gpus == 0 if kv_heads >= gpus else gpus % kv_heads == 0
+
+
+def valid_tensor_parallel_sizes(model: Model, limit: int = MAX_GPUS) -> list[int]:
+    """Every tensor parallel size from 1 to ``limit`` vLLM accepts for ``model``."""
+    return [n for n in range(1, limit + 1) if tensor_parallel_ok(model, n)]
+
+
+def validate_gpus(model: Model, gpus: int) -> None:
+    """InputError unless vLLM could run ``model`` with tensor parallel ``gpus``."""
+    if gpus < 1:
+        raise InputError(f"--gpus {gpus}: must be 1 or more")
+    if gpus > MAX_GPUS:
+        raise InputError(
+            f"--gpus {gpus}: at most {MAX_GPUS} GPUs of tensor parallelism are "
+            "sized here; more needs pipeline parallelism across nodes, which this "
+            "sizing does not model"
+        )
+    if tensor_parallel_ok(model, gpus):
+        return
+    arch = model.arch
+    assert arch is not None  # tensor_parallel_ok is True without one
+    heads = f"{arch.attention_heads} attention heads"
+    if arch.kv_heads > 0 and arch.latent_kv_dim == 0:
+        heads += f" (and divide, or be a multiple of, its {arch.kv_heads} KV heads)"
+    raise InputError(
+        f"--gpus {gpus}: vLLM needs the tensor parallel size to divide "
+        f"{model.name}'s {heads}; use {_choices(model)}"
+    )
+
+
+def _choices(model: Model) -> str:
+    sizes = valid_tensor_parallel_sizes(model)
+    one_node = [n for n in sizes if n <= GPUS_PER_NODE]
+    more = [n for n in sizes if n > GPUS_PER_NODE]
+    text = _or_list(one_node)
+    if more:
+        text += f" (or {_or_list(more)} across nodes)"
+    return text
+
+
+def _or_list(numbers: list[int]) -> str:
+    words = [str(n) for n in numbers]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
 def validate(spec: FitSpec) -> None:
     """InputError naming the bad value and the fix."""
-    if spec.gpus < 1:
-        raise InputError(f"--gpus {spec.gpus}: must be 1 or more")
+    validate_gpus(spec.model, spec.gpus)
     util = spec.gpu_memory_utilization
     if not 0 < util <= 1:
         raise InputError(

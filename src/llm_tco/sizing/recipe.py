@@ -4,12 +4,19 @@ and card: weight download, ``vllm serve``, smoke test and the sweep."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from llm_tco.catalog import Gpu, Model
 from llm_tco.errors import InputError
-from llm_tco.sizing.fit import DEFAULT_MAX_MODEL_LEN, DEFAULT_SEQ_TOKENS, FitSpec
+from llm_tco.sizing.fit import (
+    DEFAULT_MAX_MODEL_LEN,
+    DEFAULT_SEQ_TOKENS,
+    FitSpec,
+    validate_gpus,
+)
 from llm_tco.sizing.suggest import FitReport, check_fit
 
 # The article's ROCm image tag (§2.2); used for both vendors' images.
@@ -32,6 +39,9 @@ ROCM_BLOCK_TOKENS = 64
 CUDA13_IMAGE = "runpod/pytorch:1.0.7-cu1300-torch291-ubuntu2404"
 
 Flag = tuple[str, str | None]
+# Names that go into shell, YAML and JSON unchanged: no spaces, quotes,
+# $, backticks, ; or other shell syntax, and no leading - (read as a flag).
+SAFE_NAME = re.compile(r"[A-Za-z0-9._/:][A-Za-z0-9._/:-]{0,199}")
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,11 @@ def build_recipe(spec: RecipeSpec) -> Recipe:
     # The article serves CUDA from a local copy and ROCm by repo id (§2.4).
     model_ref = model.hf_repo if rocm else local_dir
     served = spec.served_model_name or ("" if rocm else model.name)
+    if served and not SAFE_NAME.fullmatch(served):
+        raise InputError(
+            f"catalog model {model.id!r}: its name {model.name!r} cannot be served "
+            "as is; pass --served-model-name NAME (letters, digits and . _ - / :)"
+        )
     api_name = served or model.hf_repo
     flags = _serve_flags(spec, rocm, served, max_len, util)
     return Recipe(
@@ -130,8 +145,7 @@ def build_recipe(spec: RecipeSpec) -> Recipe:
 
 
 def _validate(spec: RecipeSpec) -> None:
-    if spec.gpus < 1:
-        raise InputError(f"--gpus {spec.gpus}: must be 1 or more")
+    validate_gpus(spec.model, spec.gpus)
     if not 0 < spec.port < 65536:
         raise InputError(f"--port {spec.port}: must be between 1 and 65535")
     util = spec.gpu_memory_utilization
@@ -146,15 +160,27 @@ def _validate(spec: RecipeSpec) -> None:
             f"{spec.model.context_tokens} tokens"
         )
     name = spec.served_model_name
-    if name is not None and (not name.strip() or any(c.isspace() for c in name)):
+    if name is not None and not SAFE_NAME.fullmatch(name):
         raise InputError(
-            f"--served-model-name {name!r}: give a name without spaces, "
+            f"--served-model-name {name!r}: use only letters, digits and . _ - / : "
+            "(no spaces, quotes or shell characters; not starting with -), "
             "e.g. gpt-oss-120b"
         )
+    _check_catalog_text("hf_repo", spec.model.hf_repo, spec.model.id)
+    _check_catalog_text("id", spec.model.id, spec.model.id)
     version = spec.vllm_version
     if not version or not all(c.isalnum() or c in ".-+" for c in version):
         raise InputError(
             f"--vllm-version {version!r}: give a release such as {DEFAULT_VLLM_VERSION}"
+        )
+
+
+def _check_catalog_text(key: str, value: str, model_id: str) -> None:
+    """Catalog text that lands in commands must be a plain name too."""
+    if value and not SAFE_NAME.fullmatch(value):
+        raise InputError(
+            f"catalog model {model_id!r}: {key} {value!r} has characters a "
+            "launch command cannot carry; use only letters, digits and . _ - / :"
         )
 
 
@@ -215,7 +241,14 @@ def download_command(model: Model, local_dir: str) -> str:
         "from huggingface_hub import snapshot_download; "
         f"snapshot_download({', '.join(args)})"
     )
-    return f'python -c "{code}"'
+    return f'python -c "{_double_quoted(code)}"'
+
+
+def _double_quoted(text: str) -> str:
+    """``text`` safe inside a shell double-quoted string."""
+    for char in ("\\", '"', "$", "`"):
+        text = text.replace(char, "\\" + char)
+    return text
 
 
 def smoke_test_body(model: Model, served: str) -> str:
@@ -235,7 +268,7 @@ def sweep_command(port: int, api_model_name: str) -> str:
     levels = " ".join(str(n) for n in SWEEP_LEVELS)
     return (
         f"llm-tco bench --base-url http://localhost:{port} "
-        f"--model {api_model_name} --max-concurrency {levels} "
+        f"--model {shlex.quote(api_model_name)} --max-concurrency {levels} "
         f"--random-input-len {SWEEP_INPUT_TOKENS} "
         f"--random-output-len {SWEEP_OUTPUT_TOKENS} "
         "--goodput ttft:2000 tpot:50 "
@@ -254,7 +287,8 @@ def vllm_bench_loop(port: int, api_model_name: str, rocm: bool, local_dir: str) 
     else:
         backend = [
             f"--backend vllm --base-url http://localhost:{port}",
-            f"--model {api_model_name} --tokenizer {local_dir}",
+            f"--model {shlex.quote(api_model_name)} "
+            f"--tokenizer {shlex.quote(local_dir)}",
         ]
     lines = [
         *backend,

@@ -62,7 +62,8 @@ def _header(recipe: Recipe) -> list[str]:
         f"{result.parallel_sequences} parallel jobs of {result.seq_tokens} tokens.",
     ]
     lines += [f"# WARNING: {w}" for w in recipe.warnings]
-    return lines
+    # A comment is one line: catalog text with a line break must not end it.
+    return [" ".join(line.split()) for line in lines]
 
 
 def _serve_command(recipe: Recipe) -> str:
@@ -184,7 +185,7 @@ def render_docker(recipe: Recipe) -> str:
         "# Optional pre-download into the mounted cache:",
         "#   " + download_into_cache(recipe),
         f': "${{{API_KEY_ENV}:?export {API_KEY_ENV} with a secret of your own first}}"',
-        _continued(f"docker run --rm --name {name}", options),
+        _continued(f"docker run --rm --name {shlex.quote(name)}", options),
         "",
         "# Smoke test, then the sweep:",
         *("# " + line for line in _smoke_test(recipe).split("\n")),

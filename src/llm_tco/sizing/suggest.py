@@ -11,15 +11,17 @@ from llm_tco.catalog import Gpu
 from llm_tco.errors import InputError
 from llm_tco.sizing import kv
 from llm_tco.sizing.fit import (
+    GPUS_PER_NODE,
+    MAX_GPUS,
     MAX_MODEL_LEN_DOES_NOT_FIT,
     FitResult,
     FitSpec,
     evaluate_fit,
+    tensor_parallel_ok,
 )
 from llm_tco.sizing.memory import BYTES_PER_GIB
 
-TENSOR_PARALLEL_SIZES = (2, 4, 8, 16, 32)
-GPUS_PER_NODE = 8
+TENSOR_PARALLEL_SIZES = tuple(n for n in (2, 4, 8, 16, 32) if n <= MAX_GPUS)
 MAX_MODEL_LEN_STEP_TOKENS = 1024
 BIGGER_CARDS_SHOWN = 2
 
@@ -71,8 +73,8 @@ def _try(spec: FitSpec, **changes: object) -> FitResult | None:
 
 
 def _heads_divisible(spec: FitSpec, gpus: int) -> bool:
-    arch = spec.model.arch
-    return arch is None or arch.attention_heads % gpus == 0
+    """vLLM's rule for attention and KV heads (see ``tensor_parallel_ok``)."""
+    return tensor_parallel_ok(spec.model, gpus)
 
 
 def _tensor_parallel(spec: FitSpec) -> Suggestion | None:
