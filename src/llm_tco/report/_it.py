@@ -164,9 +164,9 @@ def _sizing_for(
         + Decimal(str(w["output_tokens_per_job"]["high"]))
     )
     try:
-        report = sizing.check_fit(
-            sizing.FitSpec(model=model, gpu=card, gpus=gpus, seq_tokens=seq)
-        )
+        recipe_mod = importlib.import_module("llm_tco.sizing.recipe")
+        spec = recipe_mod.RecipeSpec(model=model, gpu=card, gpus=gpus)
+        report = sizing.check_fit(recipe_mod.serve_fit_spec(spec, seq))
     except LlmTcoError as exc:
         return {"fits": None, "reason": str(exc)}, None
     result = report.result

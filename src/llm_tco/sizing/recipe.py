@@ -93,23 +93,10 @@ def build_recipe(spec: RecipeSpec) -> Recipe:
         raise InputError(
             f"{model.name} has no hf_repo in the catalog; add one to generate a recipe"
         )
-    util = spec.gpu_memory_utilization or (
-        ROCM_GPU_MEMORY_UTILIZATION if rocm else CUDA_GPU_MEMORY_UTILIZATION
-    )
-    max_len = spec.max_model_len or min(DEFAULT_MAX_MODEL_LEN, model.context_tokens)
-    report = check_fit(
-        FitSpec(
-            model=model,
-            gpu=gpu,
-            gpus=spec.gpus,
-            gpu_memory_utilization=util,
-            max_model_len=max_len,
-            seq_tokens=min(DEFAULT_SEQ_TOKENS, max_len),
-            max_num_seqs=ROCM_MAX_NUM_SEQS if rocm else None,
-            block_tokens=ROCM_BLOCK_TOKENS if rocm else 16,
-        ),
-        spec.candidate_gpus,
-    )
+    fit_spec = serve_fit_spec(spec)
+    report = check_fit(fit_spec, spec.candidate_gpus)
+    util = fit_spec.gpu_memory_utilization
+    max_len = fit_spec.max_model_len or DEFAULT_MAX_MODEL_LEN
     local_dir = f"{WORKSPACE}/{model.id}"
     # The article serves CUDA from a local copy and ROCm by repo id (§2.4).
     model_ref = model.hf_repo if rocm else local_dir
@@ -364,3 +351,26 @@ def flag_words(flags: Sequence[Flag]) -> list[str]:
         if value is not None:
             words.append(value)
     return words
+
+
+def serve_fit_spec(spec: RecipeSpec, seq_tokens: int | None = None) -> FitSpec:
+    """The fit question for the server this recipe launches: its memory
+    utilisation, context, block size and sequence cap. The report's IT view
+    asks the same question, so the two cannot disagree."""
+    rocm = is_rocm(spec.gpu)
+    util = spec.gpu_memory_utilization or (
+        ROCM_GPU_MEMORY_UTILIZATION if rocm else CUDA_GPU_MEMORY_UTILIZATION
+    )
+    max_len = spec.max_model_len or min(
+        DEFAULT_MAX_MODEL_LEN, spec.model.context_tokens
+    )
+    return FitSpec(
+        model=spec.model,
+        gpu=spec.gpu,
+        gpus=spec.gpus,
+        gpu_memory_utilization=util,
+        max_model_len=max_len,
+        seq_tokens=min(seq_tokens or DEFAULT_SEQ_TOKENS, max_len),
+        max_num_seqs=ROCM_MAX_NUM_SEQS if rocm else None,
+        block_tokens=ROCM_BLOCK_TOKENS if rocm else 16,
+    )
