@@ -11,6 +11,11 @@ the 1st, 2nd, ... request for it (the last entry repeats):
 - ``slow:S``: wait S seconds, then ``ok``
 - ``bad``: 200 whose answer is not the verdict shape
 - ``400``: a client error (not retried)
+- ``echo:S``: status S with a JSON error body quoting the request's
+  ``Authorization`` header (as some servers and proxies do);
+  ``echolong:S``: the same after 145 characters of padding, so a key of 10+
+  characters straddles the 200-character excerpt the client keeps;
+  ``echoanswer``: 200 whose answer text quotes that header
 
 It runs on its own event loop in a thread, so the code under test may call
 ``asyncio.run`` itself. Every request is logged with its arrival time
@@ -106,6 +111,13 @@ class BatchEmulator:
             return web.Response(status=429, headers={"Retry-After": when}, text="busy")
         if kind in ("503", "400"):
             return web.Response(status=int(kind), text=f"emulated {kind}")
+        auth = request.headers.get("Authorization", "")
+        if kind in ("echo", "echolong"):
+            pad = "x" * 145 if kind == "echolong" else ""
+            error = {"error": {"message": f"{pad}bad request from {auth}"}}
+            return web.json_response(error, status=int(arg))
+        if kind == "echoanswer":
+            return web.json_response(_completion(f"you sent {auth}", 100))
         if kind == "cut":
             return await _cut(request)
         if kind == "slow":

@@ -40,8 +40,13 @@ def job_id(match: Match) -> str:
 def build_jobs(
     matches: Iterable[Match], settings: PromptSettings | None = None
 ) -> list[Job]:
+    """One job per match; ids are unique (a repeated id is the same package,
+    version and advisory, so only its first job is kept)."""
     chosen = settings or PromptSettings()
-    return [build_job(m, chosen) for m in matches]
+    jobs: dict[str, Job] = {}
+    for match in matches:
+        jobs.setdefault(job_id(match), build_job(match, chosen))
+    return list(jobs.values())
 
 
 def build_job(match: Match, settings: PromptSettings) -> Job:

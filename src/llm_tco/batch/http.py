@@ -3,7 +3,9 @@
 Every request has its own connection (``Connection: close``): llama.cpp's server
 closes the socket after a response while advertising keep-alive, and a pooled
 connection then fails the next request. The API key comes from the environment
-and only ever goes into the ``Authorization`` header.
+and only ever goes into the ``Authorization`` header; since a server may echo
+that header in an error body, every text read back (reasons, body excerpts,
+answers) has the key masked before anyone stores, logs or exports it.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import asyncio
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
 
 import aiohttp
 
+from llm_tco._secret import mask
 from llm_tco.batch.retry import is_retryable_status, parse_retry_after
 
 CHAT_PATH = "/v1/chat/completions"
@@ -53,11 +56,13 @@ class Client:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._api_key_env = api_key_env
         self._session: aiohttp.ClientSession | None = None
+        self._secrets: tuple[str, ...] = ()
 
     async def __aenter__(self) -> Client:
         headers = {"Connection": "close", "Content-Type": "application/json"}
         key = os.environ.get(self._api_key_env)
         if key:
+            self._secrets = (key,)
             headers["Authorization"] = f"Bearer {key}"
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(force_close=True, limit=0),
@@ -76,13 +81,18 @@ class Client:
             await self._session.close()
 
     async def send(self, base_url: str, body: Mapping[str, Any]) -> Reply:
+        """The reply, with the API key masked in every text it carries."""
+        reply = await self._send(base_url, body)
+        return masked(reply, self._secrets)
+
+    async def _send(self, base_url: str, body: Mapping[str, Any]) -> Reply:
         assert self._session is not None, "use Client as an async context manager"
         path = CHAT_PATH if "messages" in body else COMPLETIONS_PATH
         url = root_url(base_url) + path
         try:
             async with self._session.post(url, json=body) as response:
                 raw = await response.read()
-                return read_reply(response.status, response.headers, raw)
+                return read_reply(response.status, response.headers, raw, self._secrets)
         except aiohttp.ClientConnectorError as exc:
             return Reply("down", f"connection failed: {_describe(exc)}")
         except TimeoutError:
@@ -98,10 +108,29 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def read_reply(status: int, headers: Mapping[str, str], raw: bytes) -> Reply:
-    """A :class:`Reply` from a complete HTTP response."""
+def masked(reply: Reply, secrets: tuple[str, ...]) -> Reply:
+    """``reply`` with ``secrets`` masked in its reason and text."""
+    if not secrets:
+        return reply
+    return replace(
+        reply,
+        reason=None if reply.reason is None else mask(reply.reason, secrets),
+        text=None if reply.text is None else mask(reply.text, secrets),
+    )
+
+
+def read_reply(
+    status: int,
+    headers: Mapping[str, str],
+    raw: bytes,
+    secrets: tuple[str, ...] = (),
+) -> Reply:
+    """A :class:`Reply` from a complete HTTP response. ``secrets`` are masked
+    in the whole body before the excerpt is cut, so a key straddling the cut
+    cannot leave a fragment behind."""
     if status != 200:
-        excerpt = raw[:_BODY_EXCERPT_CHARS].decode("utf-8", "replace")
+        body = mask(raw.decode("utf-8", "replace"), secrets)
+        excerpt = body[:_BODY_EXCERPT_CHARS]
         reason = f"HTTP {status}: {' '.join(excerpt.split())}".rstrip(": ")
         kind = "retry" if is_retryable_status(status) else "fatal"
         return Reply(

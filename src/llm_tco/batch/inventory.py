@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
 from llm_tco.errors import InputError
 
 PYPI = "PyPI"
@@ -61,7 +64,62 @@ def read_inventory(path: Path, fmt: str = "pip-json") -> list[InstalledPackage]:
     if parser is None:
         raise InputError(f"unknown inventory format {fmt!r}; known: {sorted(FORMATS)}")
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (Windows editors add one) is not data.
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"cannot read inventory {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(
+            f"inventory {path} is not UTF-8 text; write it with "
+            "`pip list --format json > pip.json` (PowerShell: add "
+            "`| Out-File -Encoding utf8`) and pass that file"
+        ) from None
     return parser(text, str(path))
+
+
+def dedupe(
+    packages: list[InstalledPackage],
+) -> tuple[list[InstalledPackage], list[InstalledPackage]]:
+    """(unique, repeats): an entry listing the same package (PEP 503 name) at
+    the same version (PEP 440 equality, else the same text) as an earlier one
+    is the same install and is dropped; the same name at another version is
+    another install and is kept."""
+    unique: list[InstalledPackage] = []
+    repeats: list[InstalledPackage] = []
+    seen: set[tuple[str, str, Version | str]] = set()
+    for package in packages:
+        key = (
+            package.ecosystem,
+            canonicalize_name(package.name),
+            _version_key(package),
+        )
+        if key in seen:
+            repeats.append(package)
+        else:
+            seen.add(key)
+            unique.append(package)
+    return unique, repeats
+
+
+def _version_key(package: InstalledPackage) -> Version | str:
+    """Equal keys for equal PEP 440 versions (``2.10`` == ``2.10.0``)."""
+    if package.ecosystem != PYPI:
+        return package.version
+    try:
+        return Version(package.version)
+    except InvalidVersion:
+        return package.version.strip()
+
+
+def unparseable(packages: list[InstalledPackage]) -> list[InstalledPackage]:
+    """PyPI entries whose version is not PEP 440: no advisory range can be
+    checked against them (only an exact ``versions`` listing can match)."""
+    bad = []
+    for package in packages:
+        if package.ecosystem != PYPI:
+            continue
+        try:
+            Version(package.version)
+        except InvalidVersion:
+            bad.append(package)
+    return bad

@@ -18,6 +18,7 @@ from llm_tco._files import write_atomic
 from llm_tco.errors import InputError
 
 RESERVED = ("id", "meta")
+TOKEN_CAPS = ("max_tokens", "max_completion_tokens")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,28 @@ def parse_job(row: Any, where: str) -> Job:
     if not isinstance(meta, dict):
         raise InputError(f"{where}: job {job_id!r}: 'meta' must be an object")
     request = {k: v for k, v in row.items() if k not in RESERVED}
+    _check_request(request, f"{where}: job {job_id!r}")
     return Job(id=job_id, request=request, meta=meta)
+
+
+def _check_request(request: dict[str, Any], where: str) -> None:
+    """The parameters the runner depends on: a positive token cap, and a whole
+    (non-streamed) answer."""
+    for key in TOKEN_CAPS:
+        if key not in request:
+            continue
+        value = request[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise InputError(
+                f"{where}: {key!r} must be a whole number of tokens >= 1, "
+                f"got {json.dumps(value)}"
+            )
+    if "stream" in request and request["stream"] is not False:
+        raise InputError(
+            f"{where}: 'stream' is {json.dumps(request['stream'])}, but the runner "
+            "reads whole answers (and their usage); remove 'stream' or set it "
+            "to false"
+        )
 
 
 def read_jobs(path: Path) -> list[Job]:
@@ -67,7 +89,10 @@ def read_jobs(path: Path) -> list[Job]:
     except OSError as exc:
         raise InputError(f"cannot read jobs {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
-        raise InputError(f"jobs file {path} is not UTF-8 text") from None
+        raise InputError(
+            f"jobs file {path} is not UTF-8 text; give the JSON Lines file "
+            "(one job a line) saved as UTF-8"
+        ) from None
     jobs: list[Job] = []
     first_line: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):

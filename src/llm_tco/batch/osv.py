@@ -84,9 +84,14 @@ def load_advisories(folder: Path, include_withdrawn: bool = False) -> list[Advis
 
 def _read_record(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"cannot read advisory {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(
+            f"advisory {path} is not UTF-8 text; OSV records are UTF-8 JSON or "
+            "YAML: remove or re-download that file"
+        ) from None
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
@@ -130,6 +135,17 @@ def parse_record(raw: Any, source: str) -> Advisory:
     """An :class:`Advisory` from one decoded OSV record."""
     if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
         raise InputError(f"advisory {source} is not an OSV record (no string 'id')")
+    try:
+        return _advisory(raw, source)
+    except (AttributeError, TypeError):
+        # A field of the wrong shape (e.g. "package": "x", "versions": 3).
+        raise InputError(
+            f"advisory {source} is not a valid OSV record (a field has the wrong "
+            "type); remove or re-download that file"
+        ) from None
+
+
+def _advisory(raw: Mapping[str, Any], source: str) -> Advisory:
     return Advisory(
         id=raw["id"],
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),

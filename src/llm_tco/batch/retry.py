@@ -30,8 +30,14 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise InputError(f"attempts must be at least 1, got {self.max_attempts}")
-        if self.base_s < 0 or self.cap_s < 0 or self.factor < 1:
-            raise InputError("back-off base and cap must be >= 0 and factor >= 1")
+        for name, value, low in (
+            ("back-off base", self.base_s, 0.0),
+            ("back-off cap", self.cap_s, 0.0),
+            ("back-off factor", self.factor, 1.0),
+            ("Retry-After cap", self.max_retry_after_s, 0.0),
+        ):
+            if not (math.isfinite(value) and value >= low):
+                raise InputError(f"{name} must be at least {low:g}, got {value:g}")
 
     def backoff_s(self, retry: int, rng: random.Random) -> float:
         """The jittered wait before retry number ``retry`` (1 = first retry)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
@@ -45,8 +46,14 @@ class RunSettings:
     def __post_init__(self) -> None:
         if self.concurrency < 1:
             raise InputError(f"concurrency must be at least 1, got {self.concurrency}")
-        if self.timeout_s <= 0:
+        if not (math.isfinite(self.timeout_s) and self.timeout_s > 0):
             raise InputError(f"timeout must be above 0 s, got {self.timeout_s:g}")
+        if not (math.isfinite(self.down_for_s) and self.down_for_s >= 0):
+            raise InputError(
+                f"down-for time must be at least 0 s, got {self.down_for_s:g}"
+            )
+        if self.window_s is not None and not math.isfinite(self.window_s):
+            raise InputError(f"the window must be finite, got {self.window_s:g} s")
 
 
 @dataclass(frozen=True)
@@ -101,11 +108,12 @@ async def run_batch(
     store: Store, settings: RunSettings, on_finish: OnFinish | None = None
 ) -> RunSummary:
     """Run pending jobs until none is left or the window closes."""
-    store.lock_for_run()
+    took_lock = store.lock_for_run()  # the CLI may have taken it already
     try:
         return await _run_locked(store, settings, on_finish)
     finally:
-        store.unlock()
+        if took_lock:
+            store.unlock()
 
 
 async def _run_locked(

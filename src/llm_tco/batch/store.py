@@ -81,6 +81,7 @@ class Store:
     def __init__(self, path: Path, *, create: bool = True) -> None:
         if not create and not path.is_file():
             raise InputError(f"state database {path} does not exist; run a batch first")
+        _refuse_hard_links(path)
         self.path = path
         try:
             self._db = sqlite3.connect(path, isolation_level=None, timeout=10.0)
@@ -99,18 +100,37 @@ class Store:
 
     # -- one run at a time
 
-    def lock_for_run(self) -> None:
+    @property
+    def lock_path(self) -> Path:
+        """``DB.lock`` beside the real file: a symlink (or another spelling of
+        the path) to the same database gets the same lock."""
+        real = self.path.resolve()
+        return real.with_name(real.name + ".lock")
+
+    def lock_for_run(self) -> bool:
         """Hold an exclusive lock for this run; RunError if another run holds it.
-        The kernel drops it when the process dies, even by SIGKILL."""
-        handle = open(f"{self.path}.lock", "w")  # noqa: SIM115 - held for the run
+        The kernel drops it when the process dies, even by SIGKILL. True if
+        taken now, False if this store already held it."""
+        if self._lock is not None:
+            return False
+        try:
+            handle = open(self.lock_path, "w")  # noqa: SIM115 - held for the run
+        except OSError as exc:
+            raise InputError(
+                f"cannot create the run lock {self.lock_path}: {exc.strerror}"
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
+            real = self.path.resolve()
+            through = "" if real == self.path.absolute() else f" (= {real})"
             raise RunError(
-                f"another batch run is using {self.path}; wait for it or stop it"
+                f"another batch run is using {self.path}{through}; wait for it "
+                "or stop it"
             ) from None
         self._lock = handle
+        return True
 
     def unlock(self) -> None:
         if self._lock is not None:
@@ -355,3 +375,19 @@ def _insert_attempt(
         ),
     )
     db.execute("UPDATE jobs SET attempts = attempts + 1 WHERE id = ?", (record.job_id,))
+
+
+def _refuse_hard_links(path: Path) -> None:
+    """SQLite names its WAL after the path it was given: two names for one file
+    mean two WALs and a corrupt database, and two run locks. Refuse it."""
+    try:
+        links = path.stat().st_nlink
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"cannot open state database {path}: {exc.strerror}") from None
+    if links > 1:
+        raise InputError(
+            f"state database {path} has {links} hard links; SQLite needs one name "
+            "per database file (use a symlink, or copy the file instead of linking)"
+        )

@@ -36,11 +36,13 @@ class Window:
     pct: float = 90.0
 
     def __post_init__(self) -> None:
-        if self.length_s is not None and self.length_s <= 0:
+        if self.length_s is not None and not (
+            math.isfinite(self.length_s) and self.length_s > 0
+        ):
             raise InputError(
                 f"the window must be longer than 0 s, got {self.length_s:g} s"
             )
-        if self.margin < 1:
+        if not (math.isfinite(self.margin) and self.margin >= 1):
             raise InputError(f"the window margin must be at least 1, got {self.margin}")
 
     def left_s(self, now_s: float | None = None) -> float:

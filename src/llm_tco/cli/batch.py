@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import math
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,7 +27,7 @@ from llm_tco.batch.bill import (
 )
 from llm_tco.batch.cve import PromptSettings, build_jobs
 from llm_tco.batch.export import write_export
-from llm_tco.batch.inventory import FORMATS, read_inventory
+from llm_tco.batch.inventory import FORMATS, dedupe, read_inventory, unparseable
 from llm_tco.batch.jobs import read_jobs, write_jobs
 from llm_tco.batch.match import find_matches
 from llm_tco.batch.osv import load_advisories
@@ -37,6 +39,8 @@ from llm_tco.catalog import load_catalog
 from llm_tco.errors import InputError
 
 DEFAULT_API_PRICE = "deepinfra-gpt-oss-120b"
+
+logger = logging.getLogger(__name__)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -172,29 +176,48 @@ def _add_bill(sub: Any) -> None:
 def _run_build_cve(args: argparse.Namespace) -> int:
     if args.max_tokens < 1 or args.details_chars < 0:
         raise InputError("--max-tokens must be >= 1 and --details-chars >= 0")
-    packages = read_inventory(args.inventory, args.inventory_format)
+    listed = read_inventory(args.inventory, args.inventory_format)
+    packages, repeats = dedupe(listed)
+    unchecked = unparseable(packages)
     advisories = load_advisories(args.advisories)
     matches = find_matches(packages, advisories)
     settings = PromptSettings(
         details_chars=args.details_chars, max_tokens=args.max_tokens
     )
     count = write_jobs(args.out, build_jobs(matches, settings))
-    affected = len({m.package.name for m in matches})
+    affected = len({(m.package.name, m.package.version) for m in matches})
+    notes = []
+    if repeats:
+        notes.append(f"{_entries(len(repeats))} listed twice, counted once")
+    if unchecked:
+        # A security scan must not under-report quietly: say what was not checked.
+        names = ", ".join(f"{p.name} {p.version!r}" for p in unchecked)
+        notes.append(
+            f"{_entries(len(unchecked))} skipped: unparseable version "
+            f"(not PEP 440, no advisory range can be checked; review by hand): "
+            f"{names}"
+        )
+        logger.warning("inventory entries with unparseable versions: %s", names)
+    suffix = f" ({'; '.join(notes)})" if notes else ""
     print(
         f"{count} jobs: {affected} of {len(packages)} installed packages affected "
         f"by {len({m.advisory.id for m in matches})} of {len(advisories)} advisories "
-        f"-> {args.out}"
+        f"-> {args.out}{suffix}"
     )
     if count:
         print(ADVISORY_ATTRIBUTION)
     return 0
 
 
+def _entries(n: int) -> str:
+    return f"{n} inventory {'entry' if n == 1 else 'entries'}"
+
+
 # ------------------------------------------------------------------------ run
 
 
 def _run_run(args: argparse.Namespace) -> int:
-    jobs = read_jobs(args.jobs) if args.jobs is not None else []
+    _check_run_values(args)
     settings = RunSettings(
         base_urls=[_url(u) for u in args.base_urls],
         model=args.model,
@@ -210,8 +233,11 @@ def _run_run(args: argparse.Namespace) -> int:
         window_margin=args.window_margin,
         down_for_s=args.down_for_s,
     )
+    jobs = read_jobs(args.jobs) if args.jobs is not None else []
     store = Store(args.db)
     try:
+        # Before anything is written: a second run on this database stops here.
+        store.lock_for_run()
         if jobs:
             added, known = store.add_jobs(jobs)
             print(f"{added} new jobs added, {known} already known")
@@ -226,6 +252,40 @@ def _run_run(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_WINDOW_HOURS = 168.0
+
+
+def _check_run_values(args: argparse.Namespace) -> None:
+    """Every numeric flag of ``batch run``, named with its value if wrong."""
+    _at_least("--concurrency", args.concurrency, 1)
+    _at_least("--max-attempts", args.max_attempts, 1)
+    _finite("--timeout-s", args.timeout_s, above=0.0)
+    _finite("--down-for-s", args.down_for_s, minimum=0.0)
+    _finite("--backoff-s", args.backoff_s, minimum=0.0)
+    _finite("--backoff-cap-s", args.backoff_cap_s, minimum=0.0)
+    _finite("--window-margin", args.window_margin, minimum=1.0)
+
+
+def _at_least(flag: str, value: int, minimum: int) -> None:
+    if value < minimum:
+        raise InputError(f"{flag} must be at least {minimum}, got {value}")
+
+
+def _finite(
+    flag: str,
+    value: float,
+    *,
+    minimum: float | None = None,
+    above: float | None = None,
+) -> None:
+    if not math.isfinite(value):
+        raise InputError(f"{flag} must be a finite number, got {value}")
+    if minimum is not None and value < minimum:
+        raise InputError(f"{flag} must be at least {minimum:g}, got {value:g}")
+    if above is not None and value <= above:
+        raise InputError(f"{flag} must be above {above:g}, got {value:g}")
+
+
 def _url(value: str) -> str:
     if not value.startswith(("http://", "https://")):
         raise InputError(f"--base-url {value!r} must start with http:// or https://")
@@ -234,13 +294,24 @@ def _url(value: str) -> str:
 
 def _window_s(hours: float | None, deadline: str | None) -> float | None:
     if hours is not None:
-        if hours <= 0:
-            raise InputError(f"--window-hours must be above 0, got {hours:g}")
+        _finite("--window-hours", hours, above=0.0)
+        if hours > MAX_WINDOW_HOURS:
+            raise InputError(
+                f"--window-hours {hours:g} is over {MAX_WINDOW_HOURS:g} h (a week); "
+                "a nightly window that long is a unit mistake (hours, not seconds?)"
+                " - run without a window instead"
+            )
         return hours * 3600
     if deadline is None:
         return None
     end = _parse_deadline(deadline, datetime.now().astimezone())
-    return (end - datetime.now().astimezone()).total_seconds()
+    left_s = (end - datetime.now().astimezone()).total_seconds()
+    if left_s > MAX_WINDOW_HOURS * 3600:
+        raise InputError(
+            f"--deadline {deadline} is more than {MAX_WINDOW_HOURS:g} h (a week) "
+            "away; give a nearer one, or run without a window"
+        )
+    return left_s
 
 
 def _parse_deadline(text: str, now: datetime) -> datetime:
