@@ -67,9 +67,11 @@ def test_fit_json_reports_every_number(capsys: pytest.CaptureFixture[str]) -> No
 def test_fit_terminal_shows_verdict_and_suggestions(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["fit", "Deepseek-V4-Pro", "H100"]) == 0
+    assert main(["fit", "Deepseek-V4-Pro", "H100"]) == 1  # 1: does not fit
     out = capsys.readouterr().out
-    assert "weights_do_not_fit" in out
+    assert "Does not fit: weights need" in out
+    assert "weights_do_not_fit" not in out  # no internal codes for people
+    assert "none: " in out  # no negative KV budget
     assert "What would fit" in out
     assert "--gpus 16" in out
 

@@ -47,7 +47,7 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "batch",
         help="run a nightly batch job inside its window, resumable, billed",
-        description=__doc__,
+        description=__doc__.replace("``", ""),
     )
     sub = parser.add_subparsers(dest="batch_command", metavar="STEP")
     sub.required = True

@@ -28,7 +28,7 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "bench",
         help="measure a running server (tokens/s, TTFT, TPOT) at several concurrencies",
-        description=__doc__,
+        description=__doc__.replace("``", ""),
     )
     add = parser.add_argument
     add("--base-url", default="http://127.0.0.1:8000", help="server root URL")

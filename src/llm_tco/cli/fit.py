@@ -32,7 +32,8 @@ def add_parser(subparsers: Any) -> None:
         description=(
             "Size vLLM's memory: weights, the runtime reserve, the KV cache and "
             "how many jobs of a given length fit at once. Names as the article "
-            "writes them (RTX PRO 6000, MI300X, gpt-oss-120b) or catalog ids."
+            "writes them (RTX PRO 6000, MI300X, gpt-oss-120b) or catalog ids. "
+            "Exit code 0 when it fits, 1 when it does not."
         ),
     )
     parser.add_argument("model", help="model name, alias or catalog id")
@@ -87,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(report_json(report), indent=2) + "\n")
     else:
         print_report(report, spec, Console())
-    return 0
+    # Like grep: 0 when it fits, 1 when it does not, so scripts can ask.
+    return 0 if report.result.fits else 1
 
 
 def report_json(report: FitReport) -> dict[str, Any]:
@@ -141,7 +143,7 @@ def print_report(report: FitReport, spec: FitSpec, console: Console) -> None:
         ),
         (
             "KV cache budget",
-            f"{result.kv_budget_gib:.2f} GiB = {result.kv_budget_gb:.2f} GB",
+            _budget(result.kv_budget_gib, result.kv_budget_gb),
         ),
         ("KV bytes per token", _bytes(result.kv_bytes_per_token)),
         ("  if every layer kept every token", _bytes(result.naive_kv_bytes_per_token)),
@@ -162,7 +164,8 @@ def print_report(report: FitReport, spec: FitSpec, console: Console) -> None:
         table.add_row(label, value)
     console.print(table)
     style = "green" if result.fits else "red"
-    console.print(f"[{style}]{result.verdict}[/]: {result.reason}", highlight=False)
+    answer = "Fits" if result.fits else "Does not fit"
+    console.print(f"[{style}]{answer}[/]: {result.reason}", highlight=False)
     if report.suggestions:
         fixes = Table(title="What would fit", title_justify="left")
         fixes.add_column("change")
@@ -174,3 +177,9 @@ def print_report(report: FitReport, spec: FitSpec, console: Console) -> None:
         console.print("No single change from the catalog makes it fit.")
     for note in result.notes:
         console.print(f"note: {note}", highlight=False)
+
+
+def _budget(gib: float, gb: float) -> str:
+    if gib < 0:
+        return f"none: {-gib:.2f} GiB short before any KV cache"
+    return f"{gib:.2f} GiB = {gb:.2f} GB"

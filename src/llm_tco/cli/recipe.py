@@ -21,7 +21,7 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "recipe",
         help="the vLLM launch commands for a model on a GPU",
-        description=__doc__,
+        description=__doc__.replace("``", ""),
     )
     parser.add_argument("model", help="model name, alias or catalog id")
     parser.add_argument("gpu", help="GPU name, alias or catalog id")
