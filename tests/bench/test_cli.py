@@ -125,7 +125,7 @@ def test_offer_price(
         ]
     )
     assert code == 0
-    assert "EUR / run" in capsys.readouterr().out
+    assert "EUR for the level" in capsys.readouterr().out
 
 
 def test_api_key_never_written_or_logged(

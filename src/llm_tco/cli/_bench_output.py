@@ -104,10 +104,16 @@ def print_table(
         table.add_column("Goodput req/s", justify="right")
     if price is not None:
         table.add_column(f"{price[1]} / 1M tok", justify="right")
-        table.add_column(f"{price[1]} / run", justify="right")
+        table.add_column(f"{price[1]} for the level", justify="right")
     for level in outcome.levels:
         table.add_row(*_row(level, config, price))
     console.print(table)
+    if price is not None:
+        console.print(
+            f"{price[1]} / 1M tok: the server's hourly price over the total tokens "
+            f"it delivers in an hour at that level; {price[1]} for the level: the "
+            "price of the level's wall time."
+        )
     if outcome.stop_reason:
         console.print(f"stopped early: {outcome.stop_reason}")
     for path in outcome.summary_paths:

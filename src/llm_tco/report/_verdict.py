@@ -16,7 +16,7 @@ def verdict(doc: Doc) -> str:
     workload = doc["workload"]
     run = doc["run_label"]
     opening = (
-        f"The {workload['name']} needs "
+        f"{_capital(workload['name'])} needs "
         f"{fmt_tokens(workload['total_tokens_per_run'])} tokens per {run} "
         f"({fmt_tokens(workload['total_tokens_per_month'])} a month). Through the "
         f"{api['provider']} API that costs {money(api['cost_per_run'])} per {run}, "
@@ -94,3 +94,7 @@ def _break_even(option: Doc) -> str:
         f"(compute hours only) against the {money(offer['price_per_gpu_hour'])} "
         "offered."
     )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

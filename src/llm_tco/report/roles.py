@@ -160,7 +160,11 @@ def it_summary(doc: Doc) -> str:
     parts = []
     for option in it["options"]:
         users = option["interactive_users"]
-        chat = f"{users} interactive users" if users is not None else "interactive: n/a"
+        chat = (
+            f"{users} interactive user{'' if users == 1 else 's'}"
+            if users is not None
+            else "interactive: n/a"
+        )
         fit = option.get("fit")
         fits = "" if not fit else ("fits, " if fit["fits"] else "does not fit, ")
         parts.append(
