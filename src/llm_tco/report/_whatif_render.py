@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from html import escape
@@ -35,7 +36,7 @@ def whatif_sections(doc: Doc) -> list[Section]:
         rows.append(
             (
                 _value(step["value"]),
-                *(_range(s["low"][i], s["high"][i], cur) for s in series),
+                *(_cell(s, i, cur) for s in series),
             )
         )
     table = Table(
@@ -44,6 +45,13 @@ def whatif_sections(doc: Doc) -> list[Section]:
         (True,) * len(header),
         caption=f"Cost per month ({cur}) by {param}, low–high",
     )
+    late = any(False in s.get("fits_window", []) for s in series)
+    if late:
+        table = dataclasses.replace(
+            table,
+            caption=f"{table.caption}; † the card cannot finish a run inside the "
+            "time window at that value",
+        )
     lines = [
         f"{c['series']} meets the API at {param} = {_value(c['value'])} "
         f"({_money(c['cost'], cur)} a month; {c['method']})."
@@ -65,6 +73,12 @@ def whatif_sections(doc: Doc) -> list[Section]:
         table,
     ]
     return [role_section("whatif", f"What if {param} changes", blocks)]
+
+
+def _cell(series: Doc, index: int, cur: str) -> str:
+    text = _range(series["low"][index], series["high"][index], cur)
+    fits = series.get("fits_window")
+    return f"{text} †" if fits and fits[index] is False else text
 
 
 def _base(doc: Doc) -> str:

@@ -111,6 +111,7 @@ def _costs(doc: Doc) -> Doc:
                 "label": o["label"],
                 "rent_per_month": o["cost_per_month"],
                 "tco_per_month": o["tco_per_month"],
+                "fits_window": o["fits_window"],
             }
             for o in doc["options"]
         ],
@@ -175,6 +176,9 @@ def _series(steps: list[Doc]) -> list[Doc]:
                         "index": index + 1,
                         "low": found[0],
                         "high": found[1],
+                        "fits_window": [
+                            st["options"][index]["fits_window"] for st in steps
+                        ],
                     }
                 )
     return out
