@@ -107,7 +107,7 @@ def test_bill_cli_and_result_folder_for_report(
         (tokens_in + tokens_out) / wall_s
     )
     try:
-        from llm_tco.bench.results import read_result_dir
+        from llm_tco.bench.reader import read_result_dir
     except ImportError:
         pytest.skip("llm_tco.bench.results is not there yet; format written only")
     sweep = read_result_dir(results)

@@ -302,7 +302,7 @@ _GOOD = {
 def test_bad_value_in_result_file_is_an_error_naming_file_key_value(
     key: str, text: str, shown: str, tmp_path: Path
 ) -> None:
-    from llm_tco.bench.results import read_result_dir
+    from llm_tco.bench.reader import read_result_dir
     from llm_tco.errors import InputError
 
     good = tmp_path / "good-concurrency8.json"
@@ -320,7 +320,7 @@ def test_bad_value_in_result_file_is_an_error_naming_file_key_value(
 def test_result_looking_file_without_completed_is_not_silently_skipped(
     tmp_path: Path,
 ) -> None:
-    from llm_tco.bench.results import read_result_dir
+    from llm_tco.bench.reader import read_result_dir
     from llm_tco.errors import InputError
 
     (tmp_path / "good-concurrency8.json").write_text(
@@ -334,7 +334,7 @@ def test_result_looking_file_without_completed_is_not_silently_skipped(
 
 
 def test_folder_of_only_bad_result_files_names_them(tmp_path: Path) -> None:
-    from llm_tco.bench.results import read_result_dir
+    from llm_tco.bench.reader import read_result_dir
     from llm_tco.errors import InputError
 
     (tmp_path / "a.json").write_text(
@@ -354,7 +354,7 @@ def test_folder_of_only_bad_result_files_names_them(tmp_path: Path) -> None:
 def test_non_result_json_is_still_skipped_with_a_log_line(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from llm_tco.bench.results import read_result_dir
+    from llm_tco.bench.reader import read_result_dir
 
     caplog.set_level(logging.INFO)
     (tmp_path / "good-concurrency8.json").write_text(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from llm_tco.bench.results import read_result_dir
+from llm_tco.bench.reader import read_result_dir
 from llm_tco.cli import main
 from support.emulator import EmulatorProcess
 

@@ -27,7 +27,7 @@ import pytest
 
 from llm_tco.bench.client import ClientConfig
 from llm_tco.bench.metrics import e2el_ms, ttft_ms
-from llm_tco.bench.results import read_result_dir
+from llm_tco.bench.reader import read_result_dir
 from llm_tco.bench.runner import BenchConfig, run_sweep
 
 pytestmark = pytest.mark.server

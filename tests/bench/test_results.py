@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from llm_tco.bench.metrics import level_metrics
+from llm_tco.bench.reader import read_result_dir, read_result_file
 from llm_tco.bench.records import RequestRecord, TokenSource
 from llm_tco.bench.results import (
     ResultSetup,
     level_result,
-    read_result_dir,
-    read_result_file,
     write_level,
     write_summary,
 )

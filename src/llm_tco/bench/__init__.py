@@ -6,7 +6,7 @@ results → runner. Other code needs :func:`run_sweep` (measure) and
 serve``'s, into a :class:`llm_tco.sweep.Sweep`).
 """
 
-from llm_tco.bench.results import read_result_dir, read_result_file
+from llm_tco.bench.reader import read_result_dir, read_result_file
 from llm_tco.bench.runner import BenchConfig, run_sweep
 
 __all__ = ["BenchConfig", "read_result_dir", "read_result_file", "run_sweep"]

@@ -25,7 +25,7 @@ def resolve_sweep(
             return measured[option.sweep]
         return catalog.sweep(option.sweep)
     if option.results:
-        from llm_tco.bench.results import read_result_dir
+        from llm_tco.bench.reader import read_result_dir
 
         path = Path(option.results).expanduser()
         if not path.is_absolute() and base_dir is not None:
