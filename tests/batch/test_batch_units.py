@@ -90,3 +90,12 @@ def test_jobs_left_running_by_a_dead_run_go_back_to_pending(tmp_path: Path) -> N
     counts = store.counts()
     assert (counts.pending, counts.running, counts.resends) == (3, 0, 2)
     store.close()
+
+
+def test_bill_money_keeps_four_significant_digits_for_tiny_test_runs() -> None:
+    from llm_tco.batch.summary import _money
+    from llm_tco.money import Span
+
+    assert _money(Span.of("0.000291"), "EUR") == "0.000291 EUR"
+    assert _money(Span.of("1.905"), "EUR") == "1.905 EUR"
+    assert _money(Span.of("57.15"), "EUR") == "57.15 EUR"

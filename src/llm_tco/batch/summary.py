@@ -8,7 +8,7 @@ from llm_tco.batch.bill import Bill, Measured
 from llm_tco.batch.runner import WINDOW_CLOSED, RunSummary
 from llm_tco.batch.store import Counts
 from llm_tco.batch.window import percentile
-from llm_tco.money import Span
+from llm_tco.money import Span, round_half_up
 
 
 def run_lines(summary: RunSummary) -> list[str]:
@@ -41,8 +41,19 @@ def status_lines(counts: Counts, durations_s: list[float]) -> list[str]:
     return lines
 
 
-def _money(span: Span, currency: str, places: int = 4) -> str:
-    return f"{span.rounded(places)} {currency}"
+def _money(span: Span, currency: str) -> str:
+    """Four significant digits: a test run can cost €0.0003, and rounding that
+    to 0.0003 or 0.0000 would hide the basis of a 90× ratio."""
+    ends = [_four_digits(v) for v in span.ends]
+    text = ends[0] if ends[0] == ends[1] else f"{ends[0]}–{ends[1]}"
+    return f"{text} {currency}"
+
+
+def _four_digits(value: Decimal) -> str:
+    places = 2 if value == 0 else max(2, 3 - value.copy_abs().adjusted())
+    text = f"{round_half_up(value, places):f}"
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.rstrip('0').ljust(2, '0')}"
 
 
 def bill_lines(bill: Bill) -> list[str]:
