@@ -173,6 +173,9 @@ def _apply_override(raw: dict[str, Any], catalog: dict[str, Any], item: str) -> 
         )
     value = _parse_value(text.strip(), item)
     parts = key.strip().split(".")
+    if parts[0] == "workload" and "workload" not in raw and raw.get("workloads"):
+        # Scenarios that list [[workloads]] only: the first one is the main job.
+        parts = ["workloads", "0", *parts[1:]]
     target = catalog if parts[0] in CATALOG_SECTIONS else raw
     _set_path(target, parts, value, item)
 
@@ -254,6 +257,12 @@ def _check_workloads(scenario: Scenario, where: str) -> None:
             )
         if workload.concurrency < 0:
             raise InputError(f"{name}: concurrency must be 0 (peak) or more")
+        window = workload.window_hours
+        if window is not None and window.low <= 0:
+            raise InputError(
+                f"{name}: window_hours must be above 0, got {window}; leave it out "
+                "when the run has no time window"
+            )
     if scenario.staff.share_rule not in SHARE_RULES:
         raise InputError(
             f"{where}: staff.share_rule {scenario.staff.share_rule!r} is unknown; "

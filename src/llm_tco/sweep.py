@@ -46,7 +46,11 @@ class Sweep:
     notes: str = ""
 
     def __post_init__(self) -> None:
-        usable = [lv for lv in self.levels if lv.total_tokens_per_s > 0]
+        usable = [
+            lv
+            for lv in self.levels
+            if lv.total_tokens_per_s > 0 and not _mostly_failed(lv)
+        ]
         if not usable:
             raise InputError(
                 f"sweep {self.id!r} has no usable level (no level with total "
@@ -55,8 +59,17 @@ class Sweep:
 
     @property
     def usable_levels(self) -> tuple[Level, ...]:
+        """Levels with throughput, and where most requests did not fail: a
+        level that mostly failed measured errors, not the server's speed."""
         ordered = sorted(self.levels, key=lambda lv: lv.concurrency)
-        return tuple(lv for lv in ordered if lv.total_tokens_per_s > 0)
+        return tuple(
+            lv for lv in ordered if lv.total_tokens_per_s > 0 and not _mostly_failed(lv)
+        )
+
+    @property
+    def dropped_levels(self) -> tuple[Level, ...]:
+        """Levels left out of pricing because most of their requests failed."""
+        return tuple(lv for lv in self.levels if _mostly_failed(lv))
 
     def peak(self) -> Level:
         """The level with the highest total tokens/s."""
@@ -76,3 +89,8 @@ class Sweep:
     def choose(self, concurrency: int | None) -> Level:
         """The level to price: ``None`` means the peak."""
         return self.peak() if concurrency is None else self.at(concurrency)
+
+
+def _mostly_failed(level: Level) -> bool:
+    failed, completed = level.failed or 0, level.completed or 0
+    return failed > 0 and failed >= completed

@@ -72,7 +72,10 @@ def test_overriding_a_price_changes_it_and_drops_the_shipped_conversion_note(
     assert merged.price_per_gpu_hour == Decimal("1.50")
     # the user's own price was not converted by the article's source
     assert merged == dataclasses.replace(
-        shipped, price_per_gpu_hour=Decimal("1.50"), converted_with=""
+        shipped,
+        price_per_gpu_hour=Decimal("1.50"),
+        converted_with="",
+        source=f"override in {path}",
     )
 
 

@@ -107,7 +107,7 @@ def read_result_dir(path: Path) -> Sweep:
         levels=tuple(lf.level for lf in files),
         model=model,
         source=str(path),
-        as_of=max(lf.date for lf in files),
+        as_of=_iso_date(max(lf.date for lf in files)),
         notes="; ".join(notes),
     )
 
@@ -298,3 +298,11 @@ class _Fields:
             if match:
                 out.setdefault(match[2], {})[match[1]] = self.number(key)
         return out
+
+
+def _iso_date(stamp: str) -> str:
+    """``20251201-101010`` (how vLLM and we stamp results) -> ``2025-12-01``."""
+    digits = stamp[:8]
+    if len(digits) == 8 and digits.isdigit():
+        return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+    return stamp

@@ -186,11 +186,21 @@ def _merge(
             if not isinstance(table, dict):
                 raise InputError(f"{where}: {section}.{entry_id} must be a table")
             merged = raw[section].setdefault(entry_id, {})
-            if PRICE_KEYS & set(table) and "converted_with" not in table:
-                # A restated price is the user's own: the shipped entry's note
-                # of how its source converted currencies no longer applies.
-                merged.pop("converted_with", None)
-            merged.update(table)
+            merged.update(_restated(table, merged, where))
+
+
+def _restated(
+    table: dict[str, Any], shipped: dict[str, Any], where: str
+) -> dict[str, Any]:
+    """A restated price is the user's own: the shipped entry's source and its
+    note of how that source converted currencies no longer apply to it."""
+    if not PRICE_KEYS & set(table) or not shipped:
+        return table
+    restated = dict(table)
+    if "converted_with" not in table:
+        shipped.pop("converted_with", None)
+    restated.setdefault("source", f"override in {where}")
+    return restated
 
 
 def _require_known_ids(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -72,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args)
+    # SIGTERM (a scheduler, `kill`) unwinds like Ctrl-C, so every command
+    # stops what it started (a local server) and keeps what it finished.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
@@ -83,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, exc, 1)
     except LlmTcoError as exc:
         return _fail(args, exc, 1)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _fail(args: argparse.Namespace, exc: Exception, code: int) -> int:

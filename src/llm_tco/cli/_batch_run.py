@@ -17,6 +17,7 @@ from llm_tco.batch.retry import RetryPolicy
 from llm_tco.batch.runner import RunSettings, RunSummary, run_batch
 from llm_tco.batch.store import Store
 from llm_tco.batch.summary import run_lines
+from llm_tco.cli._inputs import base_url
 from llm_tco.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -93,9 +94,7 @@ def _finite(
 
 
 def _url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        raise InputError(f"--base-url {value!r} must start with http:// or https://")
-    return value
+    return base_url(value)
 
 
 def _window_s(hours: float | None, deadline: str | None) -> float | None:

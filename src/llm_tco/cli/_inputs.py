@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from llm_tco._files import write_atomic
 from llm_tco.catalog import Catalog, load_catalog
+from llm_tco.errors import InputError
 from llm_tco.scenario import LoadedScenario, load_scenario
 
 
@@ -52,12 +55,28 @@ def load_inputs(
     return loaded, catalog
 
 
+def base_url(value: str) -> str:
+    """A server's root URL: http(s), and no credentials in it (they would end
+    up in logs and result files; the key belongs in an environment variable)."""
+    if not value.startswith(("http://", "https://")):
+        raise InputError(f"--base-url {value!r} must start with http:// or https://")
+    parts = urlsplit(value)
+    if parts.username or parts.password:
+        shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        raise InputError(
+            f"--base-url {shown} carries a user name or password; drop them and put "
+            "the key in an environment variable named by --api-key-env"
+        )
+    return value.rstrip("/")
+
+
 def terminal_style(output: Path | None) -> tuple[int | None, bool]:
     """Width and colour for terminal output: the real terminal's when it is
     one, else a fixed width and no colour (a pipe, a file)."""
     if output is None and sys.stdout.isatty():
         return shutil.get_terminal_size().columns, True
-    return None, False
+    columns = os.environ.get("COLUMNS", "")
+    return (int(columns) if columns.isdigit() and int(columns) > 0 else None), False
 
 
 def emit(text: str, output: Path | None) -> None:

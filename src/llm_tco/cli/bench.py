@@ -21,6 +21,7 @@ from llm_tco.bench.runner import (
     run_sweep,
 )
 from llm_tco.cli._bench_output import RichProgress, print_table
+from llm_tco.cli._inputs import base_url
 from llm_tco.errors import InputError, RunError
 
 
@@ -209,9 +210,7 @@ def _result_dir(value: str | None) -> Path | None:
 
 
 def _url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        raise InputError(f"--base-url {value!r} must start with http:// or https://")
-    return value.rstrip("/")
+    return base_url(value)
 
 
 def _endpoint(value: str) -> str:

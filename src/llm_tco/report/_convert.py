@@ -21,6 +21,7 @@ class Converter:
         self.currency = self.currency.upper()
 
     def __call__(self, span: Span, from_currency: str, what: str) -> Span:
+        from_currency = from_currency.upper()
         if not from_currency:
             raise InputError(f'{what} has no currency; add currency = "EUR" or similar')
         if from_currency == self.currency:

@@ -159,6 +159,7 @@ def sweep_doc(sweep: Sweep) -> dict[str, Any]:
         "as_of": sweep.as_of,
         "notes": sweep.notes,
         "peak_concurrency": peak.concurrency,
+        "dropped_concurrency": [lv.concurrency for lv in sweep.dropped_levels],
         "levels": [_level_doc(lv) for lv in sweep.usable_levels],
     }
 

@@ -35,6 +35,7 @@ def _option_warnings(option: Doc, model: str, wanted: dict[str, float]) -> list[
             f"{label}: measured with {sweep['model']}, but the workload runs "
             f"{model}; its throughput says little about the workload's model"
         )
+    found.extend(_card_and_failures(option))
     level = _chosen_level(sweep, option["chosen_concurrency"])
     for what, tokens in wanted.items():
         measured = level.get(f"{what}_len") if level else None
@@ -43,6 +44,31 @@ def _option_warnings(option: Doc, model: str, wanted: dict[str, float]) -> list[
                 f"{label}: measured at {measured:,.0f} {what} tokens per job, the "
                 f"workload has {tokens:,.0f}; re-measure with the workload's shape"
             )
+    return found
+
+
+def _card_and_failures(option: Doc) -> list[str]:
+    label, sweep, offer = option["label"], option["sweep"], option["offer"]
+    found = []
+    if offer and sweep["gpu"] and sweep["gpu"] != offer["gpu"]:
+        found.append(
+            f"{label}: measured on {sweep['gpu']}, priced at the {offer['gpu']} "
+            f"offer {offer['id']}; measure on the card you rent"
+        )
+    level = _chosen_level(sweep, option["chosen_concurrency"]) or {}
+    if level.get("failed"):
+        total = (level.get("completed") or 0) + level["failed"]
+        found.append(
+            f"{label}: {level['failed']} of {total} requests failed at "
+            f"{option['chosen_concurrency']} parallel jobs, the level priced"
+        )
+    dropped = sweep.get("dropped_concurrency") or []
+    if dropped:
+        levels = ", ".join(str(c) for c in sorted(dropped))
+        found.append(
+            f"{label}: left out the level(s) at {levels} parallel jobs, where most "
+            "requests failed"
+        )
     return found
 
 

@@ -79,6 +79,7 @@ def build_report(inputs: PricingInputs) -> dict[str, Any]:
         )
         for option in (*scenario.self_hosted, *inputs.extra_options)
     ]
+    _unique_ids(options)
     doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": f"llm-tco {__version__}",
@@ -103,6 +104,17 @@ def build_report(inputs: PricingInputs) -> dict[str, Any]:
     doc["fx_used"] = convert.to_dict()
     doc["warnings"] = document_warnings(doc)
     return doc
+
+
+def _unique_ids(options: list[dict[str, Any]]) -> None:
+    """Two options priced on the same sweep or folder name stay apart."""
+    seen: dict[str, int] = {}
+    for option in options:
+        count = seen.get(option["id"], 0) + 1
+        seen[option["id"]] = count
+        if count > 1:
+            option["id"] = f"{option['id']}-{count}"
+            option["label"] = f"{option['label']} ({count})"
 
 
 def _scenario_section(loaded: LoadedScenario) -> dict[str, Any]:
@@ -267,6 +279,8 @@ def _buy_section(
     )
     power = buy.power_w or Span.of(gpu.power_w)
     cur = convert.currency
+    kwh_currency = buy.currency or inputs.loaded.scenario.scenario.currency
+    price_per_kwh = convert(buy.price_per_kwh, kwh_currency, "electricity price")
 
     def owning(hours_per_year: Span) -> dict[str, Any]:
         cost = ownership_cost(
@@ -274,7 +288,7 @@ def _buy_section(
             depreciation_rate_per_year=buy.depreciation_per_year,
             power_w=power,
             hours_per_year=hours_per_year,
-            price_per_kwh=buy.price_per_kwh,
+            price_per_kwh=price_per_kwh,
             rent_price_per_hour=rent_price,
             pue=buy.pue,
         )
@@ -287,7 +301,7 @@ def _buy_section(
         "purchase_price": q(purchase, cur),
         "purchase_source": gpu.purchase_source or buy.source,
         "power_w": q(power, "W"),
-        "price_per_kwh": q(buy.price_per_kwh, f"{cur}/kWh"),
+        "price_per_kwh": q(price_per_kwh, f"{cur}/kWh"),
         "pue": q(buy.pue, "ratio"),
         "depreciation_per_year": q(buy.depreciation_per_year, "share/year"),
         "rent_offer": offer.id,
