@@ -180,3 +180,14 @@ def test_sigterm_during_bench_local_stops_the_server_it_started(
     )
     assert leftovers.stdout.strip() == ""
     assert list(tmp_path.glob("llm-tco-server-*")) == []
+
+
+def test_missing_percentile_names_the_one_the_sweep_has() -> None:
+    from llm_tco.report._it import interactive_users, parse_latency_target
+
+    level = {"concurrency": 8, "ttft_ms": {"p99": 900.0}, "tpot_ms": {"p99": 30.0}}
+    users, why = interactive_users(
+        {"levels": [level]}, parse_latency_target("ttft:2000,tpot:50")
+    )
+    assert users is None
+    assert why == "n/a (this sweep has no p95 latencies; try --latency-percentile p99)"

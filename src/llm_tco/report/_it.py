@@ -129,7 +129,7 @@ def interactive_users(sweep: Doc | None, target: Doc) -> tuple[int | None, str]:
         if all(_stat(lv.get(key), pct) is not None for key in limits)
     ]
     if not measured:
-        return None, NO_LATENCY
+        return None, _no_latency_reason(sweep, limits, pct)
     meeting = [
         lv["concurrency"]
         for lv in measured
@@ -142,6 +142,20 @@ def interactive_users(sweep: Doc | None, target: Doc) -> tuple[int | None, str]:
     top = max(lv["concurrency"] for lv in measured)
     more = " (the highest level measured; more may fit)" if best == top else ""
     return int(best), f"{best} parallel users meet {target['text']}{more}"
+
+
+def _no_latency_reason(sweep: Doc, limits: dict[str, float], pct: str) -> str:
+    """Say which statistic would work: vLLM saves only p99 by default."""
+    for other in PERCENTILES:
+        if other != pct and any(
+            all(_stat(lv.get(key), other) is not None for key in limits)
+            for lv in sweep["levels"]
+        ):
+            return (
+                f"n/a (this sweep has no {pct} latencies; try "
+                f"--latency-percentile {other})"
+            )
+    return NO_LATENCY
 
 
 def _sizing() -> Any:
