@@ -191,3 +191,13 @@ def test_missing_percentile_names_the_one_the_sweep_has() -> None:
     )
     assert users is None
     assert why == "n/a (this sweep has no p95 latencies; try --latency-percentile p99)"
+
+
+@pytest.mark.parametrize("target", ["ttft:abc", "ttft:nan"])
+def test_workload_latency_target_in_a_scenario_is_checked(
+    target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = Path(__file__).parents[2] / "src/llm_tco/scenarios/shared-server.toml"
+    args = ["report", "--scenario", str(shared)]
+    assert main([*args, "--set", f'workloads.1.latency_target="{target}"']) == 2
+    assert "is not METRIC:MS" in capsys.readouterr().err

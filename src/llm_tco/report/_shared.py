@@ -16,6 +16,7 @@ from llm_tco.cost.sharing import SharedServer, WorkloadLoad, share_server
 from llm_tco.errors import InputError
 from llm_tco.money import Span
 from llm_tco.report._finance import span
+from llm_tco.report._it import parse_latency_target
 from llm_tco.report._quantity import num, q
 from llm_tco.scenario import Workload
 
@@ -51,6 +52,11 @@ def _workload_doc(w: Workload, doc: Doc) -> Doc:
         w.jobs_per_run, w.input_tokens_per_job, w.output_tokens_per_job
     )
     api = _api_month(w, doc)
+    if w.latency_target:
+        try:
+            parse_latency_target(w.latency_target)
+        except InputError as exc:
+            raise InputError(f"workload {w.name!r}: {exc}") from None
     return {
         "name": w.name,
         "kind": w.kind,
