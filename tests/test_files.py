@@ -41,7 +41,7 @@ def test_unwritable_folder_is_an_input_error_and_leaves_nothing(
 
 def test_failed_write_leaves_no_temp_file(tmp_path: Path) -> None:
     with pytest.raises(TypeError):
-        write_atomic(tmp_path / "r.json", 123)  # type: ignore[arg-type]
+        write_atomic(tmp_path / "r.json", 123)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -47,7 +47,7 @@ def run(
             model="emu",
             policy=policy,
             seed=1,
-            **settings,  # type: ignore[arg-type]
+            **settings,
         )
         return asyncio.run(run_batch(store, run_settings))
     finally:

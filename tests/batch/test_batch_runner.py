@@ -64,7 +64,7 @@ def test_retries_back_off_and_honour_retry_after(tmp_path: Path) -> None:
     # measured gaps between arrivals are at least as long.
     rows = _attempts(db, "r503")
     assert [r["outcome"] for r in rows] == ["retry", "retry", "ok"]
-    backoffs = [float(r["backoff_s"]) for r in rows[:2]]  # type: ignore[arg-type]
+    backoffs = [float(r["backoff_s"]) for r in rows[:2]]
     assert 0.15 <= backoffs[0] <= 0.3 and 0.3 <= backoffs[1] <= 0.6
     hits = emu.hits("r503")
     for before, after, backoff in zip(hits, hits[1:], backoffs, strict=False):
@@ -72,12 +72,12 @@ def test_retries_back_off_and_honour_retry_after(tmp_path: Path) -> None:
         print(f"503 back-off {backoff:.3f} s -> measured gap {gap_s:.3f} s")
         assert gap_s >= backoff
     for before, after in itertools.pairwise(rows):
-        recorded_gap = float(after["started_s"]) - float(before["started_s"])  # type: ignore[arg-type]
-        assert recorded_gap >= float(before["backoff_s"])  # type: ignore[arg-type]
+        recorded_gap = float(after["started_s"]) - float(before["started_s"])
+        assert recorded_gap >= float(before["backoff_s"])
 
     assert "cut response" in str(_attempts(db, "cut")[0]["reason"])
     assert "malformed answer" in str(_attempts(db, "bad")[0]["reason"])
-    assert float(_jobs(db)["slow"]["duration_s"]) >= 0.6  # type: ignore[arg-type]
+    assert float(_jobs(db)["slow"]["duration_s"]) >= 0.6
     # One connection per request, and each answer stored once.
     assert all(h.get("Connection", "").lower() == "close" for h in emu.headers_seen)
     store = Store(db)

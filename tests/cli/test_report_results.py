@@ -3,6 +3,7 @@ in the new and the old key shapes, and a folder our own bench wrote."""
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,12 +12,12 @@ from llm_tco.cli import main
 DATA = Path(__file__).parents[1] / "bench" / "data"
 
 
-def priced(capsys: pytest.CaptureFixture[str], folder: Path) -> dict:  # type: ignore[type-arg]
+def priced(capsys: pytest.CaptureFixture[str], folder: Path) -> dict[str, Any]:
     args = ["report", "--format", "json", "--results", str(folder)]
     assert main([*args, "--offer", "runpod-mi300x", "--results-label", "x"]) == 0
     doc = json.loads(capsys.readouterr().out)
     (option,) = [o for o in doc["options"] if o["id"] == "x"]
-    return option  # type: ignore[no-any-return]
+    return option
 
 
 @pytest.mark.parametrize("shape", ["vllm_new", "vllm_old"])

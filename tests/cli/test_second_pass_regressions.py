@@ -7,15 +7,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from llm_tco.cli import main
 
 
-def report_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:  # type: ignore[type-arg]
+def report_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     assert main(["report", "--format", "json", *args]) == 0
-    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+    return json.loads(capsys.readouterr().out)
 
 
 def test_electricity_price_changes_currency_with_the_report(

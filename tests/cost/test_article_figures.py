@@ -16,6 +16,7 @@ figure. Where the article's own arithmetic drifts, the test names the cause:
 from decimal import Decimal
 
 from llm_tco.cost import (
+    RentCost,
     api_cost,
     cost_per_1m_tokens,
     electricity_per_year,
@@ -34,7 +35,7 @@ def point(span: Span) -> Decimal:
     return span.low
 
 
-def rent(tokens_per_s: int, price: str, buffer: str = "0.2"):  # type: ignore[no-untyped-def]
+def rent(tokens_per_s: int, price: str, buffer: str = "0.2") -> RentCost:
     return rent_cost(
         total_tokens_per_run=NIGHT.total_tokens,
         tokens_per_s=tokens_per_s,

@@ -1,6 +1,7 @@
 """Engine behaviour beyond the article: ranges, bad inputs, break-even."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -65,7 +66,7 @@ def test_more_gpus_cost_more_per_hour_and_lower_break_even_per_gpu() -> None:
         ({"startup_buffer_hours": -0.1}, "start-up/buffer"),
     ],
 )
-def test_bad_rent_inputs_name_the_value(kwargs: dict, fragment: str) -> None:  # type: ignore[type-arg]
+def test_bad_rent_inputs_name_the_value(kwargs: dict[str, Any], fragment: str) -> None:
     args = {
         "total_tokens_per_run": 1000,
         "tokens_per_s": 10,

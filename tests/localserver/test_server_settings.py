@@ -29,7 +29,7 @@ def test_defaults_split_the_context_over_four_slots() -> None:
 )
 def test_bad_values_are_input_errors(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(InputError, match=message):
-        ServerSettings(**kwargs)  # type: ignore[arg-type]
+        ServerSettings(**kwargs)
 
 
 def test_to_argv_names_every_setting() -> None:

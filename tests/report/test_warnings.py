@@ -1,9 +1,11 @@
+from typing import Any
+
 from llm_tco.catalog import load_catalog
 from llm_tco.report import PricingInputs, build_report
 from llm_tco.scenario import load_scenario
 
 
-def doc_for(*overrides: str) -> dict:  # type: ignore[type-arg]
+def doc_for(*overrides: str) -> dict[str, Any]:
     loaded = load_scenario(overrides=overrides)
     catalog = load_catalog(extra=loaded.catalog_overrides)
     return build_report(PricingInputs(loaded, catalog))

@@ -58,7 +58,7 @@ def _text(catalog: Catalog, model: str, gpu: str, fmt: str, **kw: object) -> str
         catalog.models.get(model),
         catalog.gpus.get(gpu),
         candidate_gpus=tuple(catalog.gpus),
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
     return render(build_recipe(spec), fmt)
 

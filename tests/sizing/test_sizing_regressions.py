@@ -37,7 +37,7 @@ def _recipe(catalog: Catalog, fmt: str, **kw: object) -> str:
         catalog.models.get("gpt-oss-120b"),
         catalog.gpus.get(str(kw.pop("gpu", "MI300X"))),
         candidate_gpus=tuple(catalog.gpus),
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
     return render(build_recipe(spec), fmt)
 
@@ -201,7 +201,7 @@ def test_kv_heads_rule_follows_vllm(catalog: Catalog) -> None:
     ) and not fit_module.tensor_parallel_ok(gpt, 12)
     weird = dataclasses.replace(
         gpt,
-        arch=dataclasses.replace(gpt.arch, attention_heads=24, kv_heads=3),  # type: ignore[arg-type]
+        arch=dataclasses.replace(gpt.arch, attention_heads=24, kv_heads=3),
     )
     assert not fit_module.tensor_parallel_ok(weird, 2)  # 3 KV heads do not split in two
     assert fit_module.tensor_parallel_ok(weird, 3) and fit_module.tensor_parallel_ok(

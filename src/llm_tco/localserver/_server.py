@@ -45,7 +45,7 @@ class LocalServer:
     Use as a context manager, or call :meth:`start` and :meth:`stop`::
 
         with LocalServer() as server:
-            print(server.base_url, server.model)
+            url, model = server.base_url, server.model
 
     Args:
         settings: port, slots, total context, threads, alias; defaults if None.

@@ -130,11 +130,7 @@ def interactive_users(sweep: Doc | None, target: Doc) -> tuple[int | None, str]:
     ]
     if not measured:
         return None, _no_latency_reason(sweep, limits, pct)
-    meeting = [
-        lv["concurrency"]
-        for lv in measured
-        if all(_stat(lv.get(k), pct) <= limit for k, limit in limits.items())  # type: ignore[operator]
-    ]
+    meeting = [lv["concurrency"] for lv in measured if _meets(lv, limits, pct)]
     if not meeting:
         lowest = min(lv["concurrency"] for lv in measured)
         return None, f"none of the measured levels meets the target (from {lowest})"
@@ -142,6 +138,14 @@ def interactive_users(sweep: Doc | None, target: Doc) -> tuple[int | None, str]:
     top = max(lv["concurrency"] for lv in measured)
     more = " (the highest level measured; more may fit)" if best == top else ""
     return int(best), f"{best} parallel users meet {target['text']}{more}"
+
+
+def _meets(level: Doc, limits: dict[str, float], pct: str) -> bool:
+    for key, limit in limits.items():
+        value = _stat(level.get(key), pct)
+        if value is None or value > limit:
+            return False
+    return True
 
 
 def _no_latency_reason(sweep: Doc, limits: dict[str, float], pct: str) -> str:

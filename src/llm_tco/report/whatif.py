@@ -151,9 +151,10 @@ def _series(steps: list[Doc]) -> list[Doc]:
         get: Callable[[Doc], Doc | None],
     ) -> tuple[list[float], list[float]] | None:
         values = [get(s) for s in steps]
-        if any(v is None for v in values):
+        present = [v for v in values if v is not None]
+        if len(present) != len(values):
             return None
-        return [v["low"] for v in values], [v["high"] for v in values]  # type: ignore[index]
+        return [v["low"] for v in present], [v["high"] for v in present]
 
     out: list[Doc] = []
     api = ends(lambda s: s["api"])

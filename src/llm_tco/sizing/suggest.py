@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from llm_tco.catalog import Gpu
 from llm_tco.errors import InputError
@@ -63,10 +64,10 @@ def suggest_fixes(
     return suggestions
 
 
-def _try(spec: FitSpec, **changes: object) -> FitResult | None:
+def _try(spec: FitSpec, **changes: Any) -> FitResult | None:
     """The result with ``changes``, or None when it is invalid or still fails."""
     try:
-        result = evaluate_fit(dataclasses.replace(spec, **changes))  # type: ignore[arg-type]
+        result = evaluate_fit(dataclasses.replace(spec, **changes))
     except InputError:
         return None
     return result if result.fits else None
