@@ -22,13 +22,12 @@ from typing import Any
 import aiohttp
 
 from llm_tco._secret import mask
+from llm_tco.bench._names import CHAT, COMPLETIONS
 from llm_tco.bench.records import Failure, Job, RequestRecord, TokenSource
 from llm_tco.errors import InputError, RunError
 
 logger = logging.getLogger(__name__)
 
-COMPLETIONS = "/v1/completions"
-CHAT = "/v1/chat/completions"
 ENDPOINTS = (COMPLETIONS, CHAT)
 _READ_BUFSIZE = 1 << 18  # aiohttp's 64 KiB default collapses long streams
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from llm_tco.bench._names import DEFAULT_LEVELS
 from llm_tco.bench.client import Client, ClientConfig
 from llm_tco.bench.load import LoadResult, LoadSpec, run_load
 from llm_tco.bench.metrics import METRICS, LevelMetrics, level_metrics
@@ -34,8 +35,6 @@ from llm_tco.bench.results import ResultSetup, level_result, write_level, write_
 from llm_tco.errors import RunError
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_LEVELS = (1, 4, 8, 16, 32, 64, 128)
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,15 @@ import math
 import os
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
-from llm_tco.bench.client import CHAT, COMPLETIONS, ClientConfig
+from llm_tco.bench._names import CHAT, COMPLETIONS, DEFAULT_LEVELS
 from llm_tco.bench.metrics import METRICS, parse_goodput
-from llm_tco.bench.runner import (
-    DEFAULT_LEVELS,
-    BenchConfig,
-    run_sweep,
-)
-from llm_tco.cli._bench_output import RichProgress, print_table
 from llm_tco.cli._inputs import base_url
 from llm_tco.errors import InputError, RunError
+
+if TYPE_CHECKING:
+    from llm_tco.bench.runner import BenchConfig
 
 
 def add_parser(subparsers: Any) -> None:
@@ -111,6 +106,8 @@ def _run_local(args: argparse.Namespace) -> int:
     )
     # A little room per slot: chat templates and BOS add tokens to the prompt.
     settings = ServerSettings(n_parallel=slots, n_ctx=slots * (tokens_per_job + 64))
+    from rich.console import Console
+
     console = Console(stderr=True)
     console.print(f"starting the local server ({slots} slots) ...")
     with LocalServer(settings) as server:
@@ -120,6 +117,11 @@ def _run_local(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from llm_tco.bench.runner import run_sweep
+    from llm_tco.cli._bench_output import RichProgress, print_table
+
     config = build_config(args)
     price = _price(args)
     console = Console(stderr=True)
@@ -140,6 +142,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def build_config(args: argparse.Namespace) -> BenchConfig:
     """Validate every flag; InputError names the value and the fix."""
+    from llm_tco.bench.client import ClientConfig
+    from llm_tco.bench.runner import BenchConfig
+
     client = ClientConfig(
         base_url=_url(args.base_url),
         endpoint=_endpoint(args.endpoint),
