@@ -52,6 +52,7 @@ def whatif_sections(doc: Doc) -> list[Section]:
             caption=f"{table.caption}; † the card cannot finish a run inside the "
             "time window at that value",
         )
+    unchanged = _no_cost_moves(series)
     lines = [
         f"{c['series']} meets the API at {param} = {_value(c['value'])} "
         f"({_money(c['cost'], cur)} a month; {c['method']})."
@@ -60,6 +61,12 @@ def whatif_sections(doc: Doc) -> list[Section]:
         f"No line crosses the API between {param} = {_value(doc['steps'][0]['value'])} "
         f"and {_value(doc['steps'][-1]['value'])}."
     ]
+    if unchanged:
+        lines = [
+            f"No cost in this report changes with {param}: the key is not used to "
+            "price the API or any option (a secondary workload's keys only move the "
+            "shared-server section of llm-tco report)."
+        ]
     intro = Paragraph(
         f"{doc['scenario']}: {param} from {_value(doc['steps'][0]['value'])} to "
         f"{_value(doc['steps'][-1]['value'])}, everything else as in the scenario"
@@ -73,6 +80,10 @@ def whatif_sections(doc: Doc) -> list[Section]:
         table,
     ]
     return [role_section("whatif", f"What if {param} changes", blocks)]
+
+
+def _no_cost_moves(series: list[Doc]) -> bool:
+    return all(len(set(s["low"])) == 1 and len(set(s["high"])) == 1 for s in series)
 
 
 def _cell(series: Doc, index: int, cur: str) -> str:
