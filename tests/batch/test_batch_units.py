@@ -99,3 +99,31 @@ def test_bill_money_keeps_four_significant_digits_for_tiny_test_runs() -> None:
     assert _money(Span.of("0.000291"), "EUR") == "0.000291 EUR"
     assert _money(Span.of("1.905"), "EUR") == "1.905 EUR"
     assert _money(Span.of("57.15"), "EUR") == "57.15 EUR"
+
+
+def test_batch_names_the_servers_model_when_none_is_given() -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from llm_tco.cli._batch_run import _server_model
+
+    class Models(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            body = json.dumps({"data": [{"id": "served-model"}]}).encode()
+            self.send_response(200 if self.path == "/v1/models" else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Models)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        assert _server_model(url, "NO_SUCH_KEY_ENV") == "served-model"
+        assert _server_model("http://127.0.0.1:1", "NO_SUCH_KEY_ENV") == ""
+    finally:
+        server.shutdown()

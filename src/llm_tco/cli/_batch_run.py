@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import math
+import os
+import urllib.request
 from datetime import datetime, timedelta
 
 from rich.console import Console
@@ -27,7 +30,7 @@ def run_run(args: argparse.Namespace) -> int:
     _check_run_values(args)
     settings = RunSettings(
         base_urls=[_url(u) for u in args.base_urls],
-        model=args.model,
+        model=args.model or _server_model(_url(args.base_urls[0]), args.api_key_env),
         concurrency=args.concurrency,
         timeout_s=args.timeout_s,
         api_key_env=args.api_key_env,
@@ -167,3 +170,25 @@ def _run_with_progress(
 
     with progress:
         return asyncio.run(run_batch(store, settings, on_finish))
+
+
+def _server_model(url: str, key_env: str) -> str:
+    """The first model the server lists, so that requests and the bill name it;
+    "" when the server cannot say (it then uses its default)."""
+    headers = {"Connection": "close"}
+    key = os.environ.get(key_env, "")
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    request = urllib.request.Request(f"{url.rstrip('/')}/v1/models", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            listed = json.load(response).get("data", [])
+    except (OSError, ValueError, AttributeError):
+        return ""
+    ids = [m.get("id") for m in listed if isinstance(m, dict)]
+    model = ids[0] if ids and isinstance(ids[0], str) else ""
+    if model:
+        logger.info(
+            "no --model given; using %s, the first %s/v1/models lists", model, url
+        )
+    return model
