@@ -109,7 +109,7 @@ def test_batch_names_the_servers_model_when_none_is_given() -> None:
     from llm_tco.cli._batch_run import _server_model
 
     class Models(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             body = json.dumps({"data": [{"id": "served-model"}]}).encode()
             self.send_response(200 if self.path == "/v1/models" else 404)
             self.send_header("Content-Length", str(len(body)))
