@@ -28,9 +28,10 @@ logger = logging.getLogger(__name__)
 
 def run_run(args: argparse.Namespace) -> int:
     _check_run_values(args)
+    urls = [base_url(u) for u in args.base_urls]
     settings = RunSettings(
-        base_urls=[_url(u) for u in args.base_urls],
-        model=args.model or _server_model(_url(args.base_urls[0]), args.api_key_env),
+        base_urls=urls,
+        model=args.model or _server_model(urls[0], args.api_key_env),
         concurrency=args.concurrency,
         timeout_s=args.timeout_s,
         api_key_env=args.api_key_env,
@@ -94,10 +95,6 @@ def _finite(
         raise InputError(f"{flag} must be at least {minimum:g}, got {value:g}")
     if above is not None and value <= above:
         raise InputError(f"{flag} must be above {above:g}, got {value:g}")
-
-
-def _url(value: str) -> str:
-    return base_url(value)
 
 
 def _window_s(hours: float | None, deadline: str | None) -> float | None:

@@ -146,7 +146,7 @@ def build_config(args: argparse.Namespace) -> BenchConfig:
     from llm_tco.bench.runner import BenchConfig
 
     client = ClientConfig(
-        base_url=_url(args.base_url),
+        base_url=base_url(args.base_url),
         endpoint=_endpoint(args.endpoint),
         model=args.model,
         api_key_env=args.api_key_env,
@@ -212,10 +212,6 @@ def _result_dir(value: str | None) -> Path | None:
             f"--result-dir {path}: {existing} is not writable; pass another folder"
         )
     return path
-
-
-def _url(value: str) -> str:
-    return base_url(value)
 
 
 def _endpoint(value: str) -> str:
